@@ -1,0 +1,20 @@
+import { secret } from '../src/secrets';
+
+export default ({ env }) => ({
+  'users-permissions': {
+    config: {
+      jwtSecret: secret(env, 'JWT_SECRET'),
+    },
+  },
+  realtime: {
+    enabled: true,
+    resolve: './src/plugins/realtime',
+    config: {
+      redisUrl: env('REDIS_URL'),
+      topics: {
+        // Audience screens and status banners: never personal data on public topics.
+        'platform:status': { public: true, description: 'Platform-wide announcements' },
+      },
+    },
+  },
+});

@@ -1,0 +1,3 @@
+import topics from './topics';
+
+export default { topics };

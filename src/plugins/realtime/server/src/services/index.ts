@@ -1,0 +1,3 @@
+import realtime from './realtime';
+
+export default { realtime };
