@@ -11,6 +11,7 @@ export default ({ env }) => ({
     resolve: './src/plugins/realtime',
     config: {
       redisUrl: env('REDIS_URL'),
+      redisKey: env('REALTIME_REDIS_KEY', 'tallyboard'),
       topics: {
         // Audience screens and status banners: never personal data on public topics.
         'platform:status': { public: true, description: 'Platform-wide announcements' },

@@ -7,6 +7,8 @@ export default ({ env }) => ({
   app: {
     keys: secretList(env, 'APP_KEYS'),
   },
+  // The platform runs on machines without internet access: no update check at boot.
+  logger: { updates: { enabled: false } },
   cron: {
     // Tests turn cron off: strapi.destroy() does not stop cron jobs (see docs/TESTING.md).
     enabled: env.bool('CRON_ENABLED', true),

@@ -4,6 +4,7 @@ export default {
   default: ({ env }): RealtimeConfig => ({
     topics: {},
     redisUrl: env('REDIS_URL'),
+    redisKey: env('REALTIME_REDIS_KEY', 'tallyboard'),
     path: '/socket.io',
   }),
   validator(config: RealtimeConfig) {

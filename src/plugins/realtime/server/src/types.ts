@@ -27,6 +27,8 @@ export interface RealtimeConfig {
   topics: Record<string, TopicAccess>;
   /** Redis URL for fan-out between instances; REDIS_URL by default. */
   redisUrl?: string;
+  /** Channel prefix in Redis, so several deployments (or test runs) can share one Redis. */
+  redisKey: string;
   /** socket.io path. */
   path: string;
   cors?: { origin: string | string[] | boolean };

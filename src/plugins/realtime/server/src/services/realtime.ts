@@ -150,7 +150,7 @@ const createRealtimeService = ({ strapi }: { strapi: Core.Strapi }) => {
         const sub = pub.duplicate();
         await Promise.all([pub.connect(), sub.connect()]);
         redis = { pub, sub };
-        io.adapter(createAdapter(pub, sub));
+        io.adapter(createAdapter(pub, sub, { key: cfg.redisKey }));
         strapi.log.info(`[realtime] sharing events through Redis at ${new URL(cfg.redisUrl).host}`);
       }
 

@@ -1,0 +1,70 @@
+/**
+ * Roles of the platform, created at bootstrap when missing (never overwritten afterwards, so edits a
+ * Super Admin makes in Settings survive restarts). The list is documented in docs/ROLES.md.
+ */
+import type { Core } from '@strapi/strapi';
+
+export type Domain = 'lab' | 'race' | 'logs' | 'robotics' | 'classroom';
+export const DOMAINS: Domain[] = ['lab', 'race', 'logs', 'robotics', 'classroom'];
+
+const EDIT = ['create', 'read', 'update', 'delete'] as const;
+const READ = ['read'] as const;
+
+interface AdminRoleSpec {
+  name: string;
+  description: string;
+  domains: Domain[];
+  actions: readonly string[];
+}
+
+/** Staff roles of the admin panel: Content Manager access limited to their domains. */
+export const ADMIN_ROLES: AdminRoleSpec[] = [
+  { name: 'Lab technician', description: 'Batteries, cycler stations, profiles, experiments and alarms.', domains: ['lab'], actions: EDIT },
+  { name: 'Race crew', description: 'Runners, queue, laps, teams and the race settings of the 24-hour run.', domains: ['race'], actions: EDIT },
+  { name: 'Teacher', description: 'Classroom (courses, students, notebooks) and the robotics platform data.', domains: ['classroom', 'robotics'], actions: EDIT },
+  { name: 'Analyst', description: 'Reads every domain; edits nothing.', domains: DOMAINS, actions: READ },
+];
+
+/** users-permissions roles for people who log in to the platform's own pages (not the admin panel). */
+export const END_USER_ROLES = [
+  { type: 'competition', name: 'Competition', description: 'Race registration kiosk: queues runners up.' },
+  { type: 'teacher', name: 'Teacher', description: 'Teachers following their classes.' },
+  { type: 'student', name: 'Student', description: 'Students seeing their own progress.' },
+];
+
+export const domainContentTypes = (strapi: Core.Strapi, domains: Domain[]): string[] =>
+  Object.keys(strapi.contentTypes).filter((uid) => domains.some((d) => uid.startsWith(`api::${d}.`)));
+
+async function ensureAdminRoles(strapi: Core.Strapi): Promise<void> {
+  const roleService = strapi.service('admin::role') as any;
+  const { actionProvider } = strapi.service('admin::permission') as any;
+  const contentTypeService = strapi.service('admin::content-type') as any;
+
+  for (const spec of ADMIN_ROLES) {
+    if (await roleService.findOne({ name: spec.name })) continue;
+    const subjects = new Set(domainContentTypes(strapi, spec.domains));
+    const actions = actionProvider
+      .values()
+      .filter((a: any) => a.section === 'contentTypes' && spec.actions.includes(a.actionId));
+    const permissions = contentTypeService
+      .getPermissionsWithNestedFields(actions)
+      .filter((p: { subject: string }) => subjects.has(p.subject));
+    const role = await roleService.create({ name: spec.name, description: spec.description });
+    await roleService.assignPermissions(role.id, permissions);
+    strapi.log.info(`[roles] created admin role "${spec.name}" (${subjects.size} content types)`);
+  }
+}
+
+async function ensureEndUserRoles(strapi: Core.Strapi): Promise<void> {
+  const roles = strapi.db.query('plugin::users-permissions.role');
+  for (const spec of END_USER_ROLES) {
+    if (await roles.findOne({ where: { type: spec.type } })) continue;
+    await roles.create({ data: spec });
+    strapi.log.info(`[roles] created users-permissions role "${spec.name}"`);
+  }
+}
+
+export async function ensureRoles(strapi: Core.Strapi): Promise<void> {
+  await ensureAdminRoles(strapi);
+  await ensureEndUserRoles(strapi);
+}
