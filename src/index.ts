@@ -1,8 +1,14 @@
 import type { Core } from '@strapi/strapi';
+import registerLab from './api/lab/register';
+import registerRace from './api/race/register';
 import { ensureRoles } from './platform/roles';
 
 export default {
-  register({ strapi }: { strapi: Core.Strapi }) {},
+  register({ strapi }: { strapi: Core.Strapi }) {
+    // Domain rules as document middlewares: they hold for the admin panel and the REST API alike.
+    registerLab({ strapi });
+    registerRace({ strapi });
+  },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await ensureRoles(strapi);

@@ -7,14 +7,16 @@ import type { Core } from '@strapi/strapi';
 export type Domain = 'lab' | 'race' | 'logs' | 'robotics' | 'classroom';
 export const DOMAINS: Domain[] = ['lab', 'race', 'logs', 'robotics', 'classroom'];
 
-const EDIT = ['create', 'read', 'update', 'delete'] as const;
-const READ = ['read'] as const;
+// Content Manager action uids (section contentTypes); publish is absent: Draft & Publish is off.
+const cm = (action: string) => `plugin::content-manager.explorer.${action}`;
+const EDIT = ['create', 'read', 'update', 'delete'].map(cm);
+const READ = ['read'].map(cm);
 
 interface AdminRoleSpec {
   name: string;
   description: string;
   domains: Domain[];
-  actions: readonly string[];
+  actions: string[];
 }
 
 /** Staff roles of the admin panel: Content Manager access limited to their domains. */
@@ -45,7 +47,7 @@ async function ensureAdminRoles(strapi: Core.Strapi): Promise<void> {
     const subjects = new Set(domainContentTypes(strapi, spec.domains));
     const actions = actionProvider
       .values()
-      .filter((a: any) => a.section === 'contentTypes' && spec.actions.includes(a.actionId));
+      .filter((a: { section: string; actionId: string }) => a.section === 'contentTypes' && spec.actions.includes(a.actionId));
     const permissions = contentTypeService
       .getPermissionsWithNestedFields(actions)
       .filter((p: { subject: string }) => subjects.has(p.subject));
