@@ -47,6 +47,14 @@ describe('platform smoke test', () => {
     }
   });
 
+  it('uses no attribute name the Content Manager takes for itself', () => {
+    // Strapi 5's Content Manager overwrites an attribute called `status` with the draft/publish
+    // status (list shows "Published", edits fail with 400): experiments use `state` instead.
+    for (const [uid, ct] of Object.entries(app.strapi.contentTypes)) {
+      if (uid.startsWith('api::')) expect([uid, Object.keys((ct as any).attributes).filter((a) => a === 'status')]).toEqual([uid, []]);
+    }
+  });
+
   it('creates the lab_samples table for measurements', async () => {
     expect(await app.strapi.db.connection.schema.hasTable('lab_samples')).toBe(true);
   });

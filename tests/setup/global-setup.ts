@@ -51,7 +51,7 @@ export default async function globalSetup(): Promise<void> {
   const hash = wantAdmin ? adminSourceHash() : '';
   if (wantAdmin && (!fs.existsSync(hashFile) || fs.readFileSync(hashFile, 'utf8') !== hash)) {
     process.stdout.write('\n[tests] building Strapi (server + admin panel) for the browser suites...\n');
-    execFileSync(process.execPath, [require.resolve('@strapi/strapi/bin/strapi.js'), 'build', '--minify=false'], {
+    execFileSync(process.execPath, [path.join(root, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js'), 'build'], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, NODE_ENV: 'development' },
