@@ -14,6 +14,7 @@ function bootProduction(env: Record<string, string | undefined>) {
   const full: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
+    DATABASE_URL: '',
     DATABASE_CLIENT: 'sqlite',
     DATABASE_FILENAME: path.join(root, '.tmp', 'test', `secrets-${process.pid}.db`),
     ENV_PATH: path.join(root, 'tests', 'fixtures', 'empty.env'),
@@ -25,6 +26,10 @@ function bootProduction(env: Record<string, string | undefined>) {
 }
 
 describe('production secrets', () => {
+  afterAll(() => {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(root, '.tmp', 'test', `secrets-${process.pid}.db${suffix}`), { force: true });
+  });
+
   it('refuses to start without APP_KEYS and names the variable', () => {
     const { status, output } = bootProduction({ APP_KEYS: undefined });
     expect(status).not.toBe(0);
