@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import registerLab from './api/lab/register';
 import registerRace from './api/race/register';
+import { applyAdminLabels } from './platform/admin-labels';
 import { ensureRoles } from './platform/roles';
 
 export default {
@@ -12,5 +13,6 @@ export default {
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await ensureRoles(strapi);
+    await applyAdminLabels(strapi);
   },
 };
