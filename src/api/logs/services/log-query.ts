@@ -292,7 +292,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
-  async function search(filters: LogFilters): Promise<LogSearchResult> {
+  /** The SELECT of one search page (limit + 1 rows, to know whether another page follows). */
+  function searchQuery(filters: LogFilters) {
     const pg = isPostgres();
     const qb = knex()(TABLE).select('id', 'document_id', 'service_name', 'timestamp', 'received_at', 'severity', 'message', 'attributes', 'host');
     // The cursor keeps PostgreSQL's own text of the timestamp: exact to the microsecond and free of
@@ -310,7 +311,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
     }
     qb.orderBy([{ column: 'timestamp', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filters.limit + 1);
-    const rows: any[] = await qb;
+    return qb;
+  }
+
+  async function search(filters: LogFilters): Promise<LogSearchResult> {
+    const pg = isPostgres();
+    const rows: any[] = await searchQuery(filters);
     const more = rows.length > filters.limit;
     const page = more ? rows.slice(0, filters.limit) : rows;
     const last = page[page.length - 1];
@@ -318,21 +324,35 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { data: page.map(toView), meta: { nextCursor } };
   }
 
-  async function stats(filters: LogFilters, now: number = Date.now()): Promise<LogStats> {
+  /** Range, bucket size and the single grouped SELECT behind stats(). */
+  function statsQuery(filters: LogFilters, now: number = Date.now()) {
     const to = filters.to ?? new Date(now);
     const from = filters.from ?? new Date(to.getTime() - DEFAULT_STATS_WINDOW_MS);
     const bucketSeconds = bucketSecondsFor(to.getTime() - from.getTime());
     const pg = isPostgres();
     // One scan grouped by (bucket, service, severity); totals and breakdowns are sums of these groups.
-    const bucketExpr = pg
-      ? `floor(extract(epoch from "timestamp") / ${bucketSeconds})`
-      : `("timestamp" / ${bucketSeconds * 1000})`;
-    const qb = knex()(TABLE)
-      .select(knex().raw(`${bucketExpr} AS bucket`), 'service_name', 'severity')
+    // Bucket numbers are floor(epoch seconds / bucketSeconds). On PostgreSQL date_bin (integer
+    // arithmetic on the timestamp) groups, and the costly numeric extract(epoch) runs once per group.
+    const inner = knex()(TABLE)
+      .select(
+        knex().raw(pg ? `date_bin('${bucketSeconds} seconds', "timestamp", timestamp '1970-01-01') AS bucket` : `("timestamp" / ${bucketSeconds * 1000}) AS bucket`),
+        'service_name',
+        'severity',
+      )
       .count({ c: '*' })
       .groupByRaw(`1, 2, 3`);
-    applyFilters(qb, { ...filters, from, to, cursor: null });
-    const rows: any[] = await qb;
+    applyFilters(inner, { ...filters, from, to, cursor: null });
+    const qb = pg
+      ? knex()
+          .select(knex().raw(`(extract(epoch from g.bucket)::bigint / ${bucketSeconds}) AS bucket`), 'g.service_name', 'g.severity', 'g.c')
+          .from(inner.as('g'))
+      : inner;
+    return { from, to, bucketSeconds, query: qb };
+  }
+
+  async function stats(filters: LogFilters, now: number = Date.now()): Promise<LogStats> {
+    const { from, to, bucketSeconds, query } = statsQuery(filters, now);
+    const rows: any[] = await query;
 
     const zero = (): Record<Severity, number> => ({ DEBUG: 0, INFO: 0, WARN: 0, ERROR: 0, FATAL: 0 });
     const byService = new Map<string, number>();
@@ -418,5 +438,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
   }
 
-  return { parseFilters, search, stats, exportStream, errorsByService };
+  return { parseFilters, search, stats, exportStream, errorsByService, searchQuery, statsQuery };
 };
