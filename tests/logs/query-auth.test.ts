@@ -88,6 +88,35 @@ describe('logs reading API: access and validation', () => {
     expect(res.body.error.details).toEqual({ parameter });
   });
 
+  it('an entry created through the generic REST API is found by every filter', async () => {
+    const created = await app.http().post('/api/log-entries').set(full).send({
+      data: { service_name: 'pagos', timestamp: '2030-05-06T07:08:09.123Z', severity: 'FATAL', message: 'Disk FULL on /var', attributes: { disk: 'sda', pct: 99 }, host: 'db-1' },
+    });
+    expect(created.status).toBe(201);
+    const query = { service: 'pagos', severity: 'FATAL', from: '2030-05-06T07:08:09.123Z', to: '2030-05-06T07:08:09.123Z', q: 'disk full', 'attr.disk': 'sda', 'attr.pct': '99' };
+    const res = await app.http().get('/api/logs/search').query(query).set(full);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual([
+      {
+        id: created.body.data.id,
+        documentId: created.body.data.documentId,
+        service: 'pagos',
+        timestamp: '2030-05-06T07:08:09.123Z',
+        received_at: null,
+        severity: 'FATAL',
+        message: 'Disk FULL on /var',
+        attributes: { disk: 'sda', pct: 99 },
+        host: 'db-1',
+      },
+    ]);
+    // One millisecond off either bound excludes it.
+    for (const bounds of [{ from: '2030-05-06T07:08:09.124Z', to: '2030-05-06T07:08:10Z' }, { from: '2030-05-06T07:08:08Z', to: '2030-05-06T07:08:09.122Z' }]) {
+      const miss = await app.http().get('/api/logs/search').query({ ...query, ...bounds }).set(full);
+      expect([miss.status, miss.body.data]).toEqual([200, []]);
+    }
+    expect((await app.http().delete(`/api/log-entries/${created.body.data.documentId}`).set(full)).status).toBe(204);
+  });
+
   it('a bad parameter writes nothing and leaks no SQL', async () => {
     const res = await app.http().get("/api/logs/search?q=%27%3B%20drop%20table%20logs_entries%3B--").set(full);
     expect(res.status).toBe(200);
