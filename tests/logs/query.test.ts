@@ -94,6 +94,7 @@ describe('logs reading API', () => {
     { name: 'attr number', query: () => ({ 'attr.code': '500' }), keep: (r) => r.attributes.code === 500 },
     { name: 'attr string', query: () => ({ 'attr.region': 'eu' }), keep: (r) => r.attributes.region === 'eu' },
     { name: 'attr boolean', query: () => ({ 'attr.retry': 'true' }), keep: (r) => r.attributes.retry === true },
+    { name: 'attr in bracket form', query: () => ({ 'attr[region]': 'us', 'attr[code]': '404' }), keep: (r) => r.attributes.region === 'us' && r.attributes.code === 404 },
     { name: 'attr missing key', query: () => ({ 'attr.nope': 'x' }), keep: () => false },
     {
       name: 'everything combined',
