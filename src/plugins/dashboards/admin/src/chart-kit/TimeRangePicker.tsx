@@ -44,7 +44,7 @@ export function TimeRangePicker({ value, onChange, label = 'Time range' }: TimeR
 
   return (
     <Flex gap={2} alignItems="flex-end" wrap="wrap">
-      <Field.Root name="range" minWidth="180px">
+      <Field.Root name="range" minWidth="210px">
         <Field.Label>{label}</Field.Label>
         <SingleSelect
           value={selected}

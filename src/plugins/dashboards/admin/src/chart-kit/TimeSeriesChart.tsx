@@ -39,6 +39,21 @@ export function TimeSeriesChart({ series, kind = 'bar', stacked = true, height =
   const zoomRef = React.useRef(onZoom);
   zoomRef.current = onZoom;
 
+  // Counts are integers: small maxima get one tick per unit, larger ones a nice scale of 5 ticks.
+  const maxY = React.useMemo(() => {
+    const totals = new Map<number, number>();
+    let max = 0;
+    for (const s of series) {
+      for (const p of s.points) {
+        const v = stacked ? (totals.get(toMs(p.x)) ?? 0) + p.y : p.y;
+        totals.set(toMs(p.x), v);
+        max = Math.max(max, v);
+      }
+    }
+    return max;
+  }, [series, stacked]);
+  const smallScale = maxY <= 5;
+
   const options = React.useMemo<ApexOptions>(() => {
     const base = baseOptions();
     return {
@@ -64,14 +79,21 @@ export function TimeSeriesChart({ series, kind = 'bar', stacked = true, height =
         max: range?.to.getTime(),
         labels: { datetimeUTC: false },
       },
-      yaxis: { title: yTitle ? { text: yTitle } : undefined, labels: { formatter: (v: number) => String(Math.round(v)) } },
+      yaxis: {
+        min: 0,
+        max: smallScale ? Math.max(1, maxY) : undefined,
+        tickAmount: smallScale ? Math.max(1, maxY) : 5,
+        forceNiceScale: !smallScale,
+        title: yTitle ? { text: yTitle } : undefined,
+        labels: { formatter: (v: number) => String(Math.round(v)) },
+      },
       plotOptions: { bar: { columnWidth: '90%' } },
       fill: kind === 'area' ? { type: 'solid', opacity: 0.35 } : undefined,
       stroke: kind === 'area' ? { width: 1.5, curve: 'straight' } : { width: 0 },
       tooltip: { ...base.tooltip, x: { format: 'dd MMM HH:mm:ss' } },
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [kind, stacked, !!onZoom, range?.from.getTime(), range?.to.getTime(), yTitle, series.map((s) => s.color).join()]);
+  }, [kind, stacked, smallScale ? maxY : -1, !!onZoom, range?.from.getTime(), range?.to.getTime(), yTitle, series.map((s) => s.color).join()]);
 
   const apexSeries = React.useMemo(
     () => series.map((s) => ({ name: s.name, data: s.points.map((p) => ({ x: toMs(p.x), y: p.y })) })),

@@ -73,8 +73,16 @@ function histogramSeries(stats: LogStats | undefined): TimeSeries[] {
   }));
 }
 
-/** Live lines arrive unfiltered; show only those the current filters would have found. */
-const matches = (entry: LogEntryView, f: { services: string[]; severities: string[]; q: string }) =>
+interface LiveFilter {
+  services: string[];
+  severities: string[];
+  q: string;
+  range: TimeRange;
+}
+
+/** Live lines arrive unfiltered; show only those the current filters (time range included) would find. */
+const matches = (entry: LogEntryView, f: LiveFilter) =>
+  (f.range.kind === 'relative' || (Date.parse(entry.timestamp) >= Date.parse(f.range.from) && Date.parse(entry.timestamp) <= Date.parse(f.range.to))) &&
   (!f.services.length || (entry.service !== null && f.services.includes(entry.service))) &&
   (!f.severities.length || f.severities.includes(entry.severity)) &&
   (!f.q || (entry.message ?? '').toLowerCase().includes(f.q.toLowerCase()));
@@ -96,8 +104,8 @@ function LogsDashboard() {
   const bounds = React.useMemo(() => rangeBounds(range), [range, stats.data]); // eslint-disable-line react-hooks/exhaustive-deps
   const series = React.useMemo(() => histogramSeries(stats.data?.data), [stats.data]);
 
-  const filterRef = React.useRef({ services, severities, q });
-  filterRef.current = { services, severities, q };
+  const filterRef = React.useRef<LiveFilter>({ services, severities, q, range });
+  filterRef.current = { services, severities, q, range };
   const tail = useLiveTail(live, (payload: TailPayload) => {
     pages.prepend(payload.lines.filter((l) => matches(l, filterRef.current)), payload.skipped);
   });
