@@ -189,4 +189,25 @@ describeWhen(chromiumMissing(), 'Logs dashboard in a browser', () => {
     expect(await entryRows().first().locator('td:nth-child(5)').innerText()).toContain('Cobro duplicado en vivo');
     await page.screenshot({ path: artifact('logs-page-live-tail.png') });
   });
+
+  it('hides Logs from a Race crew admin and refuses the page itself', async () => {
+    const { email, password } = await createAdminUser(app.strapi, ['Race crew']);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const crew = await context.newPage();
+    await crew.goto(`${app.url}/admin/auth/login`);
+    await crew.getByLabel(/^email/i).fill(email);
+    await crew.getByLabel(/^password/i).fill(password);
+    await crew.getByRole('button', { name: /login/i }).click();
+    await crew.waitForURL((url) => !/\/auth\//.test(url.pathname), { timeout: 60000 });
+    await crew.getByRole('link', { name: /content manager/i }).first().waitFor({ timeout: 30000 });
+    expect(await crew.getByRole('link', { name: /^logs$/i }).count()).toBe(0);
+    // Once the homepage's widget frames are drawn (the profile widget's link), ours must not be among them.
+    await crew.getByText('Profile settings').waitFor({ timeout: 30000 });
+    expect(await crew.getByText(/errors in the last 24 h/i).count()).toBe(0);
+    await crew.goto(`${app.url}/admin/plugins/dashboards/logs`);
+    await crew.getByText("You don't have the permissions to access that content").waitFor({ timeout: 30000 });
+    expect(await crew.locator('table[aria-label="Log entries"]').count()).toBe(0);
+    await crew.screenshot({ path: artifact('logs-page-race-crew.png') });
+    await context.close();
+  });
 });
