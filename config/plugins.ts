@@ -18,4 +18,8 @@ export default ({ env }) => ({
       },
     },
   },
+  dashboards: {
+    enabled: true,
+    resolve: './src/plugins/dashboards',
+  },
 });

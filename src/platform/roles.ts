@@ -17,6 +17,12 @@ interface AdminRoleSpec {
   description: string;
   domains: Domain[];
   actions: string[];
+  /**
+   * Plugin actions (section plugins/settings, no subject) granted when the role is created. Only actions
+   * registered at that moment are granted; a database created before a plugin existed keeps its roles
+   * as they are (grant the action in Settings > Roles).
+   */
+  extraActions?: string[];
 }
 
 /** Staff roles of the admin panel: Content Manager access limited to their domains. */
@@ -24,7 +30,7 @@ export const ADMIN_ROLES: AdminRoleSpec[] = [
   { name: 'Lab technician', description: 'Batteries, cycler stations, profiles, experiments and alarms.', domains: ['lab'], actions: EDIT },
   { name: 'Race crew', description: 'Runners, queue, laps, teams and the race settings of the 24-hour run.', domains: ['race'], actions: EDIT },
   { name: 'Teacher', description: 'Classroom (courses, students, notebooks) and the robotics platform data.', domains: ['classroom', 'robotics'], actions: EDIT },
-  { name: 'Analyst', description: 'Reads every domain; edits nothing.', domains: DOMAINS, actions: READ },
+  { name: 'Analyst', description: 'Reads every domain; edits nothing.', domains: DOMAINS, actions: READ, extraActions: ['plugin::dashboards.logs.read'] },
 ];
 
 /** users-permissions roles for people who log in to the platform's own pages (not the admin panel). */
@@ -51,6 +57,9 @@ async function ensureAdminRoles(strapi: Core.Strapi): Promise<void> {
     const permissions = contentTypeService
       .getPermissionsWithNestedFields(actions)
       .filter((p: { subject: string }) => subjects.has(p.subject));
+    for (const action of spec.extraActions ?? []) {
+      if (actionProvider.has(action)) permissions.push({ action, subject: null, properties: {}, conditions: [] });
+    }
     const role = await roleService.create({ name: spec.name, description: spec.description });
     await roleService.assignPermissions(role.id, permissions);
     strapi.log.info(`[roles] created admin role "${spec.name}" (${subjects.size} content types)`);

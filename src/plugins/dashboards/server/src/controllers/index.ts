@@ -1,0 +1,4 @@
+import health from './health';
+import logs from './logs';
+
+export default { health, logs };

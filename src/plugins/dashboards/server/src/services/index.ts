@@ -1,0 +1,3 @@
+import logsDashboard from './logs-dashboard';
+
+export default { 'logs-dashboard': logsDashboard };
