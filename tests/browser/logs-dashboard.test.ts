@@ -140,7 +140,7 @@ describeWhen(chromiumMissing(), 'Logs dashboard in a browser', () => {
     expect(download.suggestedFilename()).toMatch(/^logs-.*\.csv$/);
     const file = artifact('logs-export.csv');
     await download.saveAs(file);
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    const lines = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
     expect(lines[0]).toBe('id,documentId,service,timestamp,received_at,severity,message,attributes,host');
     expect(lines).toHaveLength(3);
     expect(lines.slice(1).every((l) => l.includes(',pagos,') && l.includes('Tarjeta rechazada'))).toBe(true);

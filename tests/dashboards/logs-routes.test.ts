@@ -101,7 +101,7 @@ describe('dashboards: Logs admin routes', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/csv/);
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename="logs-.*\.csv"$/);
-      const lines = (res.body as string).trim().split('\n');
+      const lines = (res.body as string).trim().split(/\r?\n/);
       expect(lines[0]).toBe('id,documentId,service,timestamp,received_at,severity,message,attributes,host');
       expect(lines).toHaveLength(4);
       expect(lines[3]).toContain('"Pago aprobado, ""ok"""');
