@@ -18,4 +18,8 @@ export default ({ env }) => ({
       },
     },
   },
+  ingest: {
+    enabled: true,
+    resolve: './src/plugins/ingest',
+  },
 });

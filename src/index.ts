@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import registerLab from './api/lab/register';
 import registerRace from './api/race/register';
+import registerLogs from './api/logs/register';
 import { ensureRoles } from './platform/roles';
 
 export default {
@@ -8,6 +9,7 @@ export default {
     // Domain rules as document middlewares: they hold for the admin panel and the REST API alike.
     registerLab({ strapi });
     registerRace({ strapi });
+    registerLogs({ strapi });
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -8,6 +8,7 @@ import { root, startStrapi, type TestApp } from '../helpers/strapi';
  */
 const SMOKE_ROUTES: Record<string, string> = {
   realtime: '/api/realtime/topics',
+  ingest: '/api/ingest/limits',
 };
 
 describe('platform smoke test', () => {
