@@ -65,10 +65,14 @@ const createLiveTailService = ({ strapi }: { strapi: Core.Strapi }) => {
         timer.unref();
       }
     },
+    /** Drops whatever is pending and starts a fresh one-second window (shutdown, tests). */
     stop() {
       if (timer) clearTimeout(timer);
       timer = null;
       pending = [];
+      skipped = 0;
+      windowStart = 0;
+      sentInWindow = 0;
     },
   };
 };
