@@ -63,15 +63,20 @@ const createLogTokensService = ({ strapi }: { strapi: Core.Strapi }) => ({
     if (!token || token.length > 512) return null;
     const own = TOKEN_PATTERN.exec(token);
     if (own) {
-      const service = await strapi.db
-        .query(SERVICE_UID)
-        .findOne({ where: { token_prefix: own[1] }, select: [...SERVICE_FIELDS, 'token_hash'] });
-      if (!service?.token_hash || service.active === false) return null;
-      const expected = Buffer.from(String(service.token_hash), 'hex');
+      // Plain knex on the indexed prefix: this runs on every ingest request.
+      const row = await strapi.db
+        .connection(strapi.db.metadata.get(SERVICE_UID).tableName)
+        .where({ token_prefix: own[1] })
+        .first('id', 'document_id', 'name', 'active', 'retention_days', 'token_hash');
+      // SQLite returns booleans as 0/1; NULL (never set) counts as active, like the schema default.
+      if (!row?.token_hash || row.active === false || row.active === 0) return null;
+      const expected = Buffer.from(String(row.token_hash), 'hex');
       const given = Buffer.from(hashToken(token), 'hex');
       if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return null;
-      const { token_hash: _hidden, ...row } = service;
-      return { kind: 'service', service: row as LogServiceRow };
+      return {
+        kind: 'service',
+        service: { id: Number(row.id), documentId: row.document_id, name: row.name, active: true, retention_days: row.retention_days },
+      };
     }
     const apiTokens = strapi.service('admin::api-token-content-api') as any;
     const apiToken = await apiTokens.getByAccessKey(apiTokens.hash(token));
