@@ -44,7 +44,8 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
       name: joinTable.name,
       entryColumn: joinTable.joinColumn.name,
       serviceColumn: joinTable.inverseJoinColumn.name,
-      // manyToOne with an inverse side: the order of entries within the service.
+      // manyToOne with an inverse side: the order of entries within the service. Bulk rows take their
+      // own id (increasing, unique), which saves a max(ord) lookup per batch that grows with the table.
       orderColumn: joinTable.inverseOrderColumnName ?? null,
     };
     return link;
@@ -52,16 +53,8 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const entriesTable = () => strapi.db.metadata.get(ENTRY_UID).tableName;
 
-  async function nextOrder(trx: Knex, serviceId: number): Promise<number> {
-    const { name, serviceColumn, orderColumn } = linkTable();
-    if (!orderColumn) return 0;
-    const row = await trx(name).where(serviceColumn, serviceId).max({ max: orderColumn }).first();
-    return Number(row?.max ?? 0);
-  }
-
   async function insertSqlite(trx: Knex, service: LogServiceRow, records: NormalisedRecord[], receivedAt: Date) {
     const { name, entryColumn, serviceColumn, orderColumn } = linkTable();
-    let order = await nextOrder(trx, service.id);
     const inserted: Array<{ id: number; document_id: string }> = [];
     for (let i = 0; i < records.length; i += SQLITE_CHUNK) {
       const chunk = records.slice(i, i + SQLITE_CHUNK);
@@ -81,7 +74,7 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
       const ids = (await trx(entriesTable()).insert(rows).returning(['id', 'document_id'])) as Array<{ id: number; document_id: string }>;
       inserted.push(...ids);
       await trx(name).insert(
-        ids.map((row) => ({ [entryColumn]: row.id, [serviceColumn]: service.id, ...(orderColumn ? { [orderColumn]: ++order } : {}) })),
+        ids.map((row) => ({ [entryColumn]: row.id, [serviceColumn]: service.id, ...(orderColumn ? { [orderColumn]: row.id } : {}) })),
       );
     }
     return inserted;
@@ -90,14 +83,13 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** One statement per chunk: INSERT ... SELECT FROM unnest(arrays) and the link rows in a CTE. */
   async function insertPostgres(trx: Knex, service: LogServiceRow, records: NormalisedRecord[], receivedAt: Date) {
     const { name, entryColumn, serviceColumn, orderColumn } = linkTable();
-    const order = await nextOrder(trx, service.id);
     const inserted: Array<{ id: number; document_id: string }> = [];
     const received = receivedAt.toISOString();
     for (let i = 0; i < records.length; i += POSTGRES_CHUNK) {
       const chunk = records.slice(i, i + POSTGRES_CHUNK);
       const documentIds = chunk.map(() => createId());
       const orderSql = orderColumn ? `, ??` : '';
-      const orderValue = orderColumn ? `, ? + row_number() over (order by id)` : '';
+      const orderValue = orderColumn ? `, id` : '';
       const result = await trx.raw(
         `with ins as (
            insert into ?? (document_id, service_name, timestamp, received_at, severity, message, attributes, host, created_at, updated_at, published_at)
@@ -124,10 +116,11 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
           serviceColumn,
           ...(orderColumn ? [orderColumn] : []),
           service.id,
-          ...(orderColumn ? [order + i] : []),
         ],
       );
-      inserted.push(...(result.rows as Array<{ id: number; document_id: string }>));
+      // Back into input order: the rows of a CTE come back in no guaranteed order.
+      const byDocumentId = new Map((result.rows as Array<{ id: number; document_id: string }>).map((r) => [r.document_id, r]));
+      inserted.push(...documentIds.map((documentId) => byDocumentId.get(documentId)!));
     }
     return inserted;
   }
@@ -145,7 +138,7 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
       const run = async (t: Knex.Transaction) =>
         isPostgres(strapi) ? insertPostgres(t, logService, records, receivedAt) : insertSqlite(t, logService, records, receivedAt);
       const ids = trx ? await run(trx) : await strapi.db.connection.transaction(run);
-      // RETURNING order follows the input on both databases for a single multi-row insert.
+      // Both insert paths return ids in input order.
       return ids.map((row, i) => ({
         id: Number(row.id),
         documentId: row.document_id,
