@@ -25,6 +25,7 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
+    req.on('socket', (socket) => socket.setNoDelay(true));
     req.end(body);
   });
 }
@@ -48,7 +49,7 @@ const line = (i: number) => ({ timestamp: new Date().toISOString(), severity: ['
 async function main() {
   const { flags } = parseArgs(process.argv.slice(2));
   const seconds = Number(flags.seconds ?? 5);
-  const concurrency = Number(flags.concurrency ?? 4);
+  const concurrency = Number(flags.concurrency ?? 2);
   if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
   process.env.TALLYBOARD_TEST_RUN = `bench${Date.now().toString(36)}`;
   process.stderr.write('[bench] compiling...\n');

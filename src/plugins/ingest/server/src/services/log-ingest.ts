@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Core } from '@strapi/strapi';
-import { createId } from '@paralleldrive/cuid2';
+import { documentIds } from './document-ids';
 import { ENTRY_UID, ingestConfig, isPostgres } from '../utils';
 import type { ParsedBody } from '../body';
 import { normaliseRecord, RecordError, type NormalisedRecord } from './records';
@@ -58,8 +58,9 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
     const inserted: Array<{ id: number; document_id: string }> = [];
     for (let i = 0; i < records.length; i += SQLITE_CHUNK) {
       const chunk = records.slice(i, i + SQLITE_CHUNK);
-      const rows = chunk.map((r) => ({
-        document_id: createId(),
+      const ids = documentIds(chunk.length);
+      const rows = chunk.map((r, j) => ({
+        document_id: ids[j],
         service_name: service.name,
         timestamp: r.timestamp,
         received_at: receivedAt,
@@ -71,10 +72,10 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
         updated_at: receivedAt,
         published_at: receivedAt,
       }));
-      const ids = (await trx(entriesTable()).insert(rows).returning(['id', 'document_id'])) as Array<{ id: number; document_id: string }>;
-      inserted.push(...ids);
+      const returned = (await trx(entriesTable()).insert(rows).returning(['id', 'document_id'])) as Array<{ id: number; document_id: string }>;
+      inserted.push(...returned);
       await trx(name).insert(
-        ids.map((row) => ({ [entryColumn]: row.id, [serviceColumn]: service.id, ...(orderColumn ? { [orderColumn]: row.id } : {}) })),
+        returned.map((row) => ({ [entryColumn]: row.id, [serviceColumn]: service.id, ...(orderColumn ? { [orderColumn]: row.id } : {}) })),
       );
     }
     return inserted;
@@ -87,7 +88,7 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
     const received = receivedAt.toISOString();
     for (let i = 0; i < records.length; i += POSTGRES_CHUNK) {
       const chunk = records.slice(i, i + POSTGRES_CHUNK);
-      const documentIds = chunk.map(() => createId());
+      const chunkIds = documentIds(chunk.length);
       const orderSql = orderColumn ? `, ??` : '';
       const orderValue = orderColumn ? `, id` : '';
       const result = await trx.raw(
@@ -105,7 +106,7 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
           entriesTable(),
           service.name,
           received, received, received, received,
-          documentIds,
+          chunkIds,
           chunk.map((r) => r.timestamp.toISOString()),
           chunk.map((r) => r.severity),
           chunk.map((r) => r.message),
@@ -120,7 +121,7 @@ const createLogIngestService = ({ strapi }: { strapi: Core.Strapi }) => {
       );
       // Back into input order: the rows of a CTE come back in no guaranteed order.
       const byDocumentId = new Map((result.rows as Array<{ id: number; document_id: string }>).map((r) => [r.document_id, r]));
-      inserted.push(...documentIds.map((documentId) => byDocumentId.get(documentId)!));
+      inserted.push(...chunkIds.map((documentId) => byDocumentId.get(documentId)!));
     }
     return inserted;
   }
