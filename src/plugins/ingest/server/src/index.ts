@@ -19,8 +19,9 @@ export default {
     // strapi::body would parse JSON (with its own limit) and cannot parse NDJSON; the ingest endpoint
     // streams its body itself. This runs before the global middlewares (registered at bootstrap) and
     // only hides the Content-Type of that one route, so strapi::body leaves the stream untouched.
+    const ingestPath = `${strapi.config.get('api.rest.prefix', '/api')}${INGEST_PATH.replace(/^\/api/, '')}`;
     strapi.server.use(async (ctx, next) => {
-      if (ctx.method === 'POST' && ctx.path === INGEST_PATH) {
+      if (ctx.method === 'POST' && ctx.path === ingestPath) {
         const type = ctx.req.headers['content-type'];
         if (type !== undefined) ctx.req.headers[ORIGINAL_CONTENT_TYPE] = type;
         ctx.req.headers['content-type'] = HIDDEN_CONTENT_TYPE;
