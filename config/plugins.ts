@@ -22,4 +22,8 @@ export default ({ env }) => ({
     enabled: true,
     resolve: './src/plugins/dashboards',
   },
+  ingest: {
+    enabled: true,
+    resolve: './src/plugins/ingest',
+  },
 });

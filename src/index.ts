@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import registerLab from './api/lab/register';
+import registerLogs from './api/logs/register';
 import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
 import { ensureRoles } from './platform/roles';
@@ -9,6 +10,7 @@ export default {
     // Domain rules as document middlewares: they hold for the admin panel and the REST API alike.
     registerLab({ strapi });
     registerRace({ strapi });
+    registerLogs({ strapi });
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

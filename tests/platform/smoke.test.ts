@@ -9,6 +9,7 @@ import { root, startStrapi, type TestApp } from '../helpers/strapi';
 const SMOKE_ROUTES: Record<string, string> = {
   realtime: '/api/realtime/topics',
   dashboards: '/api/dashboards/health',
+  ingest: '/api/ingest/limits',
 };
 
 describe('platform smoke test', () => {

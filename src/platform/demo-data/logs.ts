@@ -2,8 +2,7 @@
  * Centralised logging demo: the three simulated services of the original project (pagos, pedidos,
  * chat) and a morning of their log entries with mixed severities.
  */
-import { createHash, randomBytes } from 'crypto';
-import type { DemoSeeder, DocumentData } from './seeder';
+import type { DemoSeeder } from './seeder';
 import { demoRandom, secondsAfter, type DemoRandom } from './random';
 
 const SERVICE = 'api::logs.log-service';
@@ -67,16 +66,6 @@ const SERVICES: ServiceSpec[] = [
   },
 ];
 
-/**
- * A fresh random ingestion token per install: a demo token that is the same everywhere would be a
- * known credential. Only its prefix (to look it up) and SHA-256 (to check it) are stored; the token
- * itself is never shown, so a service that must send logs gets a new token from the admin.
- */
-function tokenFields(): DocumentData {
-  const token = randomBytes(24).toString('base64url');
-  return { token_prefix: token.slice(0, 8), token_hash: createHash('sha256').update(token).digest('hex') };
-}
-
 function planEntries() {
   const random = demoRandom(0x1065);
   let clock = FIRST_ENTRY_AT;
@@ -100,7 +89,8 @@ export async function seedLogs(seeder: DemoSeeder): Promise<void> {
   const services = new Map<string, string>();
   for (const { name, description } of SERVICES) {
     const data = { name, description, active: true, retention_days: 30 };
-    services.set(name, (await seeder.ensure(SERVICE, ['name'], data, tokenFields)).documentId);
+    // No token: staff issue one with "Create token" on the service (docs/ingest.md); it is shown once.
+    services.set(name, (await seeder.ensure(SERVICE, ['name'], data)).documentId);
   }
   await seeder.ensureAll(
     ENTRY,

@@ -1,0 +1,4 @@
+import logs from './logs';
+import tokens from './tokens';
+
+export default { logs, tokens };
