@@ -1,21 +1,11 @@
 import zlib from 'zlib';
 import { startStrapi, type TestApp } from '../helpers/strapi';
+import { prng } from './helpers';
 import { countEntries, createLogService, keepAlive, postRaw } from './ingest-helpers';
 
 const ENDPOINT = '/api/ingest/logs';
 const BODIES = 5_000;
 const CONCURRENCY = 8;
-
-/** Deterministic PRNG (mulberry32) so a failing body can be reproduced from its number. */
-function prng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FuzzCase {
   kind: string;
