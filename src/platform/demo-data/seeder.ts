@@ -39,14 +39,12 @@ export class DemoSeeder {
   /**
    * Returns the document whose `key` fields equal those in `data`, creating it from `data` when
    * there is none. Never updates: a re-run, or an admin's edits to demo rows, are left alone.
-   * An empty key matches any document (single types). `onCreate` adds fields computed only when the
-   * document is actually created (secrets such as tokens).
+   * An empty key matches any document (single types).
    */
   async ensure(
     uid: UID.ContentType,
     key: readonly string[],
     data: DocumentData,
-    onCreate?: () => DocumentData,
   ): Promise<SeededDocument> {
     const documents = this.strapi.documents(uid) as unknown as UntypedDocuments;
     const existing = await documents.findFirst({ filters: this.keyFilters(uid, key, data) });
@@ -54,7 +52,7 @@ export class DemoSeeder {
       this.count(uid, 0, 1);
       return existing;
     }
-    const created = await documents.create({ data: { ...data, ...onCreate?.() } });
+    const created = await documents.create({ data });
     this.count(uid, 1, 1);
     return created;
   }
