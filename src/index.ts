@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import registerLab from './api/lab/register';
+import { ensureLogRollup } from './api/logs/log-rollup';
 import registerLogs from './api/logs/register';
 import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
@@ -14,6 +15,8 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    // Before any request: the triggers keep the logs' per-minute counts for every writer.
+    await ensureLogRollup(strapi);
     await ensureRoles(strapi);
     await applyAdminLabels(strapi);
   },

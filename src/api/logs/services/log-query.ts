@@ -13,6 +13,7 @@ import { Readable } from 'stream';
 import Papa from 'papaparse';
 import { errors } from '@strapi/utils';
 import type { Core } from '@strapi/strapi';
+import { ROLLUP_TABLE } from '../log-rollup';
 
 export const SEVERITIES = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -324,13 +325,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return { data: page.map(toView), meta: { nextCursor } };
   }
 
-  /** Range, bucket size and the single grouped SELECT behind stats(). */
-  function statsQuery(filters: LogFilters, now: number = Date.now()) {
-    const to = filters.to ?? new Date(now);
-    const from = filters.from ?? new Date(to.getTime() - DEFAULT_STATS_WINDOW_MS);
-    const bucketSeconds = bucketSecondsFor(to.getTime() - from.getTime());
+  /** Counts grouped by (bucket, service, severity) over entries in [lower, upper) or [lower, upper]. */
+  function entryGroups(filters: LogFilters, bucketSeconds: number, lower: Date, upper: Date, upperInclusive: boolean) {
     const pg = isPostgres();
-    // One scan grouped by (bucket, service, severity); totals and breakdowns are sums of these groups.
     // Bucket numbers are floor(epoch seconds / bucketSeconds). On PostgreSQL date_bin (integer
     // arithmetic on the timestamp) groups, and the costly numeric extract(epoch) runs once per group.
     const inner = knex()(TABLE)
@@ -341,18 +338,60 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       )
       .count({ c: '*' })
       .groupByRaw(`1, 2, 3`);
-    applyFilters(inner, { ...filters, from, to, cursor: null });
-    const qb = pg
+    applyFilters(inner, { ...filters, from: null, to: null, cursor: null });
+    inner.where('timestamp', '>=', timeValue(lower)).where('timestamp', upperInclusive ? '<=' : '<', timeValue(upper));
+    return pg
       ? knex()
           .select(knex().raw(`(extract(epoch from g.bucket)::bigint / ${bucketSeconds}) AS bucket`), 'g.service_name', 'g.severity', 'g.c')
           .from(inner.as('g'))
       : inner;
-    return { from, to, bucketSeconds, query: qb };
   }
 
-  async function stats(filters: LogFilters, now: number = Date.now()): Promise<LogStats> {
-    const { from, to, bucketSeconds, query } = statsQuery(filters, now);
-    const rows: any[] = await query;
+  /** The same groups for whole minutes [first, last], read from the per-minute rollup. */
+  function rollupGroups(filters: LogFilters, bucketSeconds: number, first: number, last: number) {
+    const qb = knex()(ROLLUP_TABLE)
+      .select(knex().raw(`(minute * 60 / ${bucketSeconds}) AS bucket`), 'service_name', 'severity')
+      .sum({ c: 'entries' })
+      .whereBetween('minute', [first, last])
+      .groupByRaw('1, 2, 3')
+      .havingRaw('sum(entries) <> 0');
+    if (filters.severities) qb.whereIn('severity', filters.severities);
+    if (filters.services) qb.whereIn('service_name', filters.services);
+    return qb;
+  }
+
+  /**
+   * Range, bucket size and the grouped SELECTs behind stats(). Filters the rollup can answer (time,
+   * service, severity) with buckets of whole minutes read the rollup for the whole minutes of the range
+   * and the entries only for the partial minutes at both ends; text and attribute filters scan entries.
+   */
+  function statsQuery(filters: LogFilters, now: number = Date.now(), options: { rollup?: boolean } = {}) {
+    const to = filters.to ?? new Date(now);
+    const from = filters.from ?? new Date(to.getTime() - DEFAULT_STATS_WINDOW_MS);
+    const bucketSeconds = bucketSecondsFor(to.getTime() - from.getTime());
+    const rollupable = options.rollup !== false && !filters.q && !filters.attributes.length && bucketSeconds % 60 === 0;
+    // Minute m is whole when all of it lies in [from, to]: from <= m*60s and (m+1)*60s <= to.
+    const first = Math.ceil(from.getTime() / 60_000);
+    const last = Math.floor(to.getTime() / 60_000) - 1;
+    if (!rollupable || first > last) {
+      return { from, to, bucketSeconds, usesRollup: false, queries: [entryGroups(filters, bucketSeconds, from, to, true)] };
+    }
+    return {
+      from,
+      to,
+      bucketSeconds,
+      usesRollup: true,
+      queries: [
+        entryGroups(filters, bucketSeconds, from, new Date(first * 60_000), false),
+        rollupGroups(filters, bucketSeconds, first, last),
+        entryGroups(filters, bucketSeconds, new Date((last + 1) * 60_000), to, true),
+      ],
+    };
+  }
+
+  async function stats(filters: LogFilters, now: number = Date.now(), options: { rollup?: boolean } = {}): Promise<LogStats> {
+    const { from, to, bucketSeconds, queries } = statsQuery(filters, now, options);
+    const rows: any[] = (await Promise.all(queries as unknown as Promise<any[]>[])).flat();
 
     const zero = (): Record<Severity, number> => ({ DEBUG: 0, INFO: 0, WARN: 0, ERROR: 0, FATAL: 0 });
     const byService = new Map<string, number>();
@@ -426,16 +465,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function errorsByService(hours = 24, now: number = Date.now()): Promise<{ service: string; count: number }[]> {
-    const since = new Date(now - hours * 3_600_000);
-    const rows: any[] = await knex()(TABLE)
-      .select('service_name')
-      .count({ c: '*' })
-      .whereIn('severity', ['ERROR', 'FATAL'])
-      .where('timestamp', '>=', timeValue(since))
-      .groupBy('service_name');
-    return rows
-      .map((r) => ({ service: r.service_name ?? '', count: Number(r.c) }))
-      .sort((a, b) => b.count - a.count || a.service.localeCompare(b.service));
+    const filters = parseFilters({ minSeverity: 'ERROR', from: `-${hours}h` }, now);
+    return (await stats(filters, now)).byService;
   }
 
   return { parseFilters, search, stats, exportStream, errorsByService, searchQuery, statsQuery };
