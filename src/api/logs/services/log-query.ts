@@ -14,9 +14,10 @@ import Papa from 'papaparse';
 import { errors } from '@strapi/utils';
 import type { Core } from '@strapi/strapi';
 import { ROLLUP_TABLE } from '../log-rollup';
+import { SEVERITIES, type LogEntryView, type LogHistogram, type LogSearchResult, type LogStats, type Severity } from '../contract';
 
-export const SEVERITIES = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES };
+export type { LogEntryView, LogHistogram, LogSearchResult, LogStats, Severity };
 
 export interface AttributeFilter {
   key: string;
@@ -43,37 +44,6 @@ export interface LogFilters {
 export interface LogCursor {
   ts: string | number;
   id: number;
-}
-
-export interface LogEntryView {
-  id: number;
-  documentId: string;
-  service: string | null;
-  timestamp: string;
-  received_at: string | null;
-  severity: Severity;
-  message: string | null;
-  attributes: Record<string, unknown> | null;
-  host: string | null;
-}
-
-export interface LogSearchResult {
-  data: LogEntryView[];
-  meta: { nextCursor: string | null };
-}
-
-export interface LogHistogram {
-  bucketSeconds: number;
-  from: string;
-  to: string;
-  buckets: { start: string; counts: Record<Severity, number> }[];
-}
-
-export interface LogStats {
-  total: number;
-  byService: { service: string; count: number }[];
-  bySeverity: { severity: Severity; count: number }[];
-  histogram: LogHistogram;
 }
 
 export type ExportFormat = 'csv' | 'ndjson';
