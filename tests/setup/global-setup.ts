@@ -4,9 +4,13 @@ import fs from 'fs';
 import path from 'path';
 import { compileStrapi } from '@strapi/strapi';
 import { Client } from 'pg';
+import { buildPublic } from '../../scripts/build-public';
 import { chromiumMissing } from '../helpers/services';
 
 const root = path.resolve(__dirname, '..', '..');
+
+/** The race's audience pages (bundled by scripts/build-public.ts; the admin imports only public/shared). */
+const PUBLIC_PAGE_SOURCES = path.join(root, 'src', 'plugins', 'lap-control', 'public', 'pages');
 
 /** Hash of everything the admin bundle is built from, so an unchanged admin is not rebuilt. */
 function adminSourceHash(): string {
@@ -15,6 +19,7 @@ function adminSourceHash(): string {
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
+      if (full === PUBLIC_PAGE_SOURCES) continue;
       if (entry.isDirectory()) walk(full);
       else {
         hash.update(path.relative(root, full));
@@ -44,6 +49,10 @@ export default async function globalSetup(): Promise<void> {
       await client.end().catch(() => undefined);
     }
   }
+
+  // The race's audience pages are static files Strapi serves from public/race/ (git-ignored, built
+  // here so a fresh clone's browser suites have them; a no-op when their sources are unchanged).
+  await buildPublic({ log: (line) => process.stdout.write(`\n[tests] ${line}\n`) });
 
   // Browser suites need the admin panel bundle in dist/build; everything else only the compiled server.
   const hashFile = path.join(root, 'dist', 'build', '.tallyboard-source-hash');
