@@ -26,4 +26,8 @@ export default ({ env }) => ({
     enabled: true,
     resolve: './src/plugins/ingest',
   },
+  'lap-control': {
+    enabled: true,
+    resolve: './src/plugins/lap-control',
+  },
 });

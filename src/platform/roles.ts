@@ -28,14 +28,26 @@ interface AdminRoleSpec {
 /** Staff roles of the admin panel: Content Manager access limited to their domains. */
 export const ADMIN_ROLES: AdminRoleSpec[] = [
   { name: 'Lab technician', description: 'Batteries, cycler stations, profiles, experiments and alarms.', domains: ['lab'], actions: EDIT },
-  { name: 'Race crew', description: 'Runners, queue, laps, teams and the race settings of the 24-hour run.', domains: ['race'], actions: EDIT },
+  {
+    name: 'Race crew',
+    description: 'Runners, queue, laps, teams and the race settings of the 24-hour run.',
+    domains: ['race'],
+    actions: EDIT,
+    extraActions: ['plugin::lap-control.control', 'plugin::lap-control.queue', 'plugin::lap-control.read', 'plugin::lap-control.laps.export'],
+  },
   { name: 'Teacher', description: 'Classroom (courses, students, notebooks) and the robotics platform data.', domains: ['classroom', 'robotics'], actions: EDIT },
-  { name: 'Analyst', description: 'Reads every domain; edits nothing.', domains: DOMAINS, actions: READ, extraActions: ['plugin::dashboards.logs.read'] },
+  { name: 'Analyst', description: 'Reads every domain; edits nothing.', domains: DOMAINS, actions: READ, extraActions: ['plugin::dashboards.logs.read', 'plugin::lap-control.read', 'plugin::lap-control.laps.export'] },
 ];
 
 /** users-permissions roles for people who log in to the platform's own pages (not the admin panel). */
-export const END_USER_ROLES = [
-  { type: 'competition', name: 'Competition', description: 'Race registration kiosk: queues runners up.' },
+export const END_USER_ROLES: Array<{ type: string; name: string; description: string; actions?: string[] }> = [
+  {
+    type: 'competition',
+    name: 'Competition',
+    description: 'Race registration kiosk: queues runners up.',
+    // Content-API actions granted when the role is created (plugin::<plugin>.<controller>.<action>).
+    actions: ['plugin::lap-control.kiosk.lookup', 'plugin::lap-control.kiosk.queue', 'plugin::lap-control.kiosk.register', 'plugin::lap-control.kiosk.options'],
+  },
   { type: 'teacher', name: 'Teacher', description: 'Teachers following their classes.' },
   { type: 'student', name: 'Student', description: 'Students seeing their own progress.' },
 ];
@@ -70,7 +82,11 @@ async function ensureEndUserRoles(strapi: Core.Strapi): Promise<void> {
   const roles = strapi.db.query('plugin::users-permissions.role');
   for (const spec of END_USER_ROLES) {
     if (await roles.findOne({ where: { type: spec.type } })) continue;
-    await roles.create({ data: spec });
+    const { actions = [], ...data } = spec;
+    const role = await roles.create({ data });
+    for (const action of actions) {
+      await strapi.db.query('plugin::users-permissions.permission').create({ data: { action, role: role.id } });
+    }
     strapi.log.info(`[roles] created users-permissions role "${spec.name}"`);
   }
 }

@@ -10,6 +10,7 @@ const SMOKE_ROUTES: Record<string, string> = {
   realtime: '/api/realtime/topics',
   dashboards: '/api/dashboards/health',
   ingest: '/api/ingest/limits',
+  'lap-control': '/api/lap-control/public/statistics',
 };
 
 describe('platform smoke test', () => {
