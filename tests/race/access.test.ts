@@ -117,7 +117,8 @@ describe('lap-control: access, personal data, CSV, end of race', () => {
       const res = await app.http().post(path).set('Authorization', `Bearer ${competition}`).send({ expectedLapId: state.current.lapId });
       expect([path, res.status]).toEqual([path, 401]);
     }
-    expect((await app.http().post('/api/lap-control/advance').set('Authorization', `Bearer ${competition}`).send({})).status).toBeGreaterThanOrEqual(404); // 404/405: no such content-API route
+    const contentApi = await app.http().post('/api/lap-control/advance').set('Authorization', `Bearer ${competition}`).send({});
+    expect([404, 405]).toContain(contentApi.status); // no such content-API route
     expect((await c.state()).body.current.lapId).toBe(state.current.lapId);
   });
 
