@@ -15,6 +15,8 @@ import { computeLapPoints, rankTeams, type TeamStanding } from './points';
 import type { CrewRunner, CrewState, FinishedLap, LapRow, RaceRow, RunningLap } from './race-state';
 import { emptyCrewRunner } from './race-state';
 
+const NO_RACE = Symbol('no race settings row');
+
 /** How far in the future a given `at` may be (clock skew between the crew's device and the server). */
 const FUTURE_TOLERANCE_MS = 5000;
 
@@ -41,13 +43,18 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
    * rolls back, and is rethrown with the state as it is after the rollback.
    */
   async function withRaceLock<T>(work: (trx: Knex.Transaction, race: RaceRow) => Promise<T>, conflictShape: 'state' | 'queue' = 'state'): Promise<T> {
-    const { id } = await raceState().ensureRace();
     try {
-      return await strapi.db.transaction(async ({ trx }) => {
-        await trx(t().race).where('id', id).update({ queue_version: trx.raw('??', ['queue_version']) });
-        const race = await raceState().ensureRace(trx);
-        return work(trx, race);
-      });
+      for (let attempt = 0; ; attempt++) {
+        const result = await strapi.db.transaction(async ({ trx }) => {
+          // The race settings are a single type: one row, locked as a whole.
+          const locked = await trx(t().race).update({ queue_version: trx.raw('??', ['queue_version']) });
+          if (!locked) return NO_RACE;
+          return work(trx, await raceState().ensureRace(trx));
+        });
+        if (result !== NO_RACE) return result as T;
+        if (attempt > 0) throw new Error('[lap-control] the race settings row could not be created');
+        await raceState().ensureRace();
+      }
     } catch (error) {
       if (error instanceof RaceError && error.status === 409) {
         const state = await raceState().crewState();
@@ -140,7 +147,7 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { closed, started, teams, queueVersion: race.queueVersion };
       });
 
-      const state = await raceState().crewState();
+      // Events first (the audience screens wait for them), then the state for the crew's answer.
       const runners = await raceState().crewRunners(
         [outcome.closed?.runnerId, outcome.started?.runnerId].filter((id): id is number => id != null),
       );
@@ -150,7 +157,7 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (closed) events().lapUpdate(outcome.queueVersion, closed);
       if (started) events().lapUpdate(outcome.queueVersion, started);
       if (outcome.teams) events().scoreUpdate(outcome.teams);
-      return { closed, started, state };
+      return { closed, started, state: await raceState().crewState() };
     },
 
     /**
@@ -224,9 +231,18 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
           `WHERE lr.?? = ??.id AND l.duration_ms IS NOT NULL), 0)${where}`,
         [tb.runners, tb.laps, tb.lapRunner.name, tb.lapRunner.own, tb.lapRunner.other, tb.runners, ...(ids ?? [])],
       );
+      // Only the teams of those runners (all teams when recomputing everything).
+      const teamWhere = ids
+        ? ids.length
+          ? ` WHERE id IN (SELECT ?? FROM ?? WHERE ?? IN (${ids.map(() => '?').join(', ')}))`
+          : ' WHERE 1 = 0'
+        : '';
       await db.raw(
-        `UPDATE ?? SET score = COALESCE((SELECT SUM(r.points) FROM ?? r JOIN ?? rt ON rt.?? = r.id WHERE rt.?? = ??.id), 0)`,
-        [tb.teams, tb.runners, tb.runnerTeam.name, tb.runnerTeam.own, tb.runnerTeam.other, tb.teams],
+        `UPDATE ?? SET score = COALESCE((SELECT SUM(r.points) FROM ?? r JOIN ?? rt ON rt.?? = r.id WHERE rt.?? = ??.id), 0)${teamWhere}`,
+        [
+          tb.teams, tb.runners, tb.runnerTeam.name, tb.runnerTeam.own, tb.runnerTeam.other, tb.teams,
+          ...(ids?.length ? [tb.runnerTeam.other, tb.runnerTeam.name, tb.runnerTeam.own, ...ids] : []),
+        ],
       );
       return service.teamStandings(db);
     },

@@ -1,0 +1,326 @@
+/**
+ * bench/race-fanout: live fan-out of the 24-hour run's Statistics topic, and advance throughput.
+ *
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:race-fanout -- \
+ *     [--clients 500] [--advances 200] [--throughput 400] [--db tallyboard_bench_race]
+ *
+ * Uses its own database (--db, dropped and recreated on the server of BENCH_DATABASE_URL; without it a
+ * temp SQLite file). Strapi runs in a child process (so the 500 clients do not share its event loop),
+ * listening on 127.0.0.1 only. 500 socket.io clients (websocket transport) join `race:public`; each
+ * measured advance is timed from sending `POST /lap-control/advance` to the moment the LAST client
+ * got the `lap:update` of the lap it started. Target (issue 3): p99 <= 50 ms. Then advance requests/s:
+ * the crew presses back to back (each press names the lap the previous one started, as the Control
+ * page does), with the 500 clients still connected. Every loop is bounded.
+ */
+import { spawn } from 'child_process';
+import fs from 'fs';
+import http from 'http';
+import os from 'os';
+import path from 'path';
+import { performance } from 'perf_hooks';
+import { Client } from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import { compileStrapi, createStrapi } from '@strapi/strapi';
+
+const root = path.resolve(__dirname, '..');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const CLIENTS = Number(arg('clients', '500'));
+const ADVANCES = Number(arg('advances', '200'));
+const THROUGHPUT_ADVANCES = Number(arg('throughput', '400'));
+const DB_NAME = arg('db', 'tallyboard_bench_race');
+const RUNNERS = 60;
+const TARGET_P99_MS = 50;
+const EVENT_TIMEOUT_MS = 3000;
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// A self-contained environment (as the tests have): secrets only where the caller set none.
+const DEFAULT_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  STRAPI_TELEMETRY_DISABLED: 'true',
+  CRON_ENABLED: 'false',
+  LOG_LEVEL: 'warn',
+  APP_KEYS: 'benchKeyA,benchKeyB',
+  API_TOKEN_SALT: 'bench-api-token-salt',
+  ADMIN_JWT_SECRET: 'bench-admin-jwt-secret',
+  TRANSFER_TOKEN_SALT: 'bench-transfer-token-salt',
+  JWT_SECRET: 'bench-jwt-secret',
+  ENCRYPTION_KEY: 'bench-encryption-key-0123456789abcdef',
+  HOST: '127.0.0.1',
+  REDIS_URL: '',
+};
+for (const [k, v] of Object.entries(DEFAULT_ENV)) if (process.env[k] === undefined) process.env[k] = v;
+
+async function databaseEnv(): Promise<{ env: Record<string, string>; label: string; drop: () => Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (base) {
+    if (!/^postgres(ql)?:/.test(base)) throw new Error('BENCH_DATABASE_URL must be postgres://...');
+    const admin = new Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${DB_NAME}"`);
+    await admin.end();
+    const url = new URL(base);
+    url.pathname = `/${DB_NAME}`;
+    return {
+      env: { DATABASE_URL: url.toString(), DATABASE_CLIENT: 'postgres' },
+      label: `PostgreSQL (${url.host}/${DB_NAME})`,
+      drop: async () => {
+        const c = new Client({ connectionString: base });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const file = path.join(os.tmpdir(), `tallyboard-bench-race-${process.pid}.db`);
+  return {
+    env: { DATABASE_URL: '', DATABASE_CLIENT: 'sqlite', DATABASE_FILENAME: file },
+    label: `SQLite (${file})`,
+    drop: async () => {
+      for (const s of ['', '-wal', '-shm']) fs.rmSync(file + s, { force: true });
+    },
+  };
+}
+
+/** Race, one team per 10 runners, RUNNERS runners, criteria and a Super Admin; written in-process. */
+async function prepareData(): Promise<{ email: string; password: string; identifications: string[] }> {
+  const ctx = await compileStrapi();
+  const strapi = await createStrapi({ ...ctx, autoReload: false, serveAdminPanel: false }).load();
+  try {
+    const now = Date.now();
+    const d = (uid: string) => strapi.documents(uid as any) as any;
+    await d('api::race.race').create({
+      data: { name: 'Bench run', starts_at: new Date(now - 3600e3).toISOString(), ends_at: new Date(now + 23 * 3600e3).toISOString(), timezone: 'Europe/Brussels', points_mode: 'criteria' },
+    });
+    for (const [max, points] of [[60, 10], [90, 5], [3600, 1]]) await d('api::race.criterion').create({ data: { max_lap_seconds: max, points } });
+    const teams = [];
+    for (let t = 0; t < RUNNERS / 10; t++) teams.push(await d('api::race.team').create({ data: { name: `Team ${t + 1}`, score: 0 } }));
+    const identifications: string[] = [];
+    for (let i = 0; i < RUNNERS; i++) {
+      const identification = `r${String(2000000 + i).padStart(7, '0')}`;
+      identifications.push(identification);
+      await d('api::race.runner').create({
+        data: { first_name: `Bench${i}`, last_name: `Runner${i}`, identification, team: teams[i % teams.length].documentId, test_time_seconds: 60 },
+      });
+    }
+    const role = await strapi.db.query('admin::role').findOne({ where: { code: 'strapi-super-admin' } });
+    const email = `bench-${now}@tallyboard.test`;
+    const password = 'Bench-password-1';
+    await (strapi.service('admin::user') as any).create({ email, firstname: 'Bench', lastname: 'Crew', password, isActive: true, registrationToken: null, roles: [role.id] });
+    return { email, password, identifications };
+  } finally {
+    await strapi.destroy();
+  }
+}
+
+function startStrapiProcess(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tests/helpers/instance-process.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Strapi did not start in 120 s:\n${output}`));
+    }, 120000);
+    child.stderr!.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => {
+      output += d;
+      const m = /READY (\d+)/.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://127.0.0.1:${m[1]}`,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Strapi exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+function request(url: string, method: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let parsed: any = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.setTimeout(10000, () => req.destroy(new Error(`timeout ${method} ${url}`)));
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+async function connectClients(url: string, count: number): Promise<{ sockets: Socket[]; seen: Map<number, number>[] }> {
+  const sockets: Socket[] = [];
+  // Per client: started lap id -> arrival time (performance.now()).
+  const seen: Map<number, number>[] = [];
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, async () => {
+        const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        const ack = await socket.timeout(5000).emitWithAck('subscribe', ['race:public']);
+        if (!ack.joined?.includes('race:public')) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+        const mine = new Map<number, number>();
+        socket.on('lap:update', (payload: { lapId: number; lap: { durationMs?: number } }) => {
+          if (payload.lap.durationMs === undefined) mine.set(payload.lapId, performance.now());
+        });
+        sockets.push(socket);
+        seen.push(mine);
+      }),
+    );
+  }
+  return { sockets, seen };
+}
+
+async function main() {
+  const db = await databaseEnv();
+  Object.assign(process.env, db.env);
+  log(`database: ${db.label}`);
+  log('preparing the race (in-process)...');
+  const data = await prepareData();
+  log('starting Strapi in a child process...');
+  const child = await startStrapiProcess({ ...db.env, PORT: '0' });
+  const sockets: Socket[] = [];
+  try {
+    const login = await request(`${child.url}/admin/login`, 'POST', { email: data.email, password: data.password });
+    if (login.status !== 200) throw new Error(`admin login: ${login.status} ${JSON.stringify(login.body)}`);
+    const token: string = login.body.data.token ?? login.body.data.accessToken;
+    const crew = {
+      state: () => request(`${child.url}/lap-control/state`, 'GET', undefined, token),
+      advance: (expectedLapId: number | null) => request(`${child.url}/lap-control/advance`, 'POST', { expectedLapId }, token),
+      join: (identification: string, expectedVersion: number) => request(`${child.url}/lap-control/queue`, 'POST', { identification, expectedVersion }, token),
+    };
+
+    let version = (await crew.state()).body.queueVersion as number;
+    const queued = new Set<string>();
+    const fill = async (byName: Map<string, string>) => {
+      for (const identification of data.identifications) {
+        if (queued.has(identification)) continue;
+        const res = await crew.join(identification, version);
+        if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
+        version = res.body.queueVersion;
+        queued.add(identification);
+        byName.set(res.body.ticket.runner.name, identification);
+      }
+    };
+    const byName = new Map<string, string>();
+    await fill(byName);
+    let running: number | null = null;
+    const press = async () => {
+      const res = await crew.advance(running);
+      if (res.status !== 200) throw new Error(`advance: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      running = res.body.started?.lapId ?? null;
+      version = res.body.state.queueVersion;
+      if (res.body.started) queued.delete(byName.get(res.body.started.runner.name)!);
+      return res.body;
+    };
+    await press(); // the first lap starts
+
+    log(`connecting ${CLIENTS} socket.io clients to race:public...`);
+    const clients = await connectClients(child.url, CLIENTS);
+    sockets.push(...clients.sockets);
+
+    log(`\nfan-out: ${ADVANCES} advances, time from request to the last of ${CLIENTS} clients receiving lap:update`);
+    const latencies: number[] = [];
+    let missed = 0;
+    for (let i = 0; i < ADVANCES; i++) {
+      if (queued.size < 3) await fill(byName);
+      const sent = performance.now();
+      const body = await press();
+      const lapId: number = body.started.lapId;
+      const deadline = sent + EVENT_TIMEOUT_MS;
+      while (performance.now() < deadline && clients.seen.some((m) => !m.has(lapId))) await sleep(1);
+      const arrivals = clients.seen.map((m) => m.get(lapId));
+      if (arrivals.some((a) => a === undefined)) missed++;
+      else latencies.push(Math.max(...(arrivals as number[])) - sent);
+      for (const m of clients.seen) m.delete(lapId);
+      await sleep(20);
+    }
+    latencies.sort((a, b) => a - b);
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    log(`  measured ${latencies.length}, missed ${missed} (no event within ${EVENT_TIMEOUT_MS} ms)`);
+    log(`  p50 ${p50.toFixed(1)} ms   p99 ${p99.toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+    log(`  target p99 <= ${TARGET_P99_MS} ms: p99 / target = ${(p99 / TARGET_P99_MS).toFixed(2)} ${p99 <= TARGET_P99_MS ? '(met)' : '(NOT met)'}`);
+
+    log(`\nadvance throughput: ${THROUGHPUT_ADVANCES} presses back to back (queue refilled between batches, not timed), ${CLIENTS} clients connected`);
+    let timed = 0;
+    let done = 0;
+    const perPress: number[] = [];
+    while (done < THROUGHPUT_ADVANCES) {
+      await fill(byName);
+      const batch = Math.min(queued.size - 1, THROUGHPUT_ADVANCES - done);
+      const started = performance.now();
+      for (let i = 0; i < batch; i++) {
+        const t = performance.now();
+        await press();
+        perPress.push(performance.now() - t);
+      }
+      timed += performance.now() - started;
+      done += batch;
+    }
+    perPress.sort((a, b) => a - b);
+    log(`  ${(done / (timed / 1000)).toFixed(0)} advances/s   p50 ${percentile(perPress, 50).toFixed(1)} ms   p99 ${percentile(perPress, 99).toFixed(1)} ms per press   (${db.label.split(' ')[0]})`);
+
+    const contention = await Promise.all(Array.from({ length: 20 }, () => crew.advance(running)));
+    log(`\n20 concurrent presses on the same lap: ${contention.filter((r) => r.status === 200).length} x 200, ${contention.filter((r) => r.status === 409).length} x 409`);
+  } finally {
+    sockets.forEach((s) => s.close());
+    agent.destroy();
+    await child.stop();
+    await db.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
