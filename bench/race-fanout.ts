@@ -109,10 +109,13 @@ async function prepareData(): Promise<{ email: string; password: string; identif
         data: { first_name: `Bench${i}`, last_name: `Runner${i}`, identification, team: teams[i % teams.length].documentId, test_time_seconds: 60 },
       });
     }
-    const role = await strapi.db.query('admin::role').findOne({ where: { code: 'strapi-super-admin' } });
+    // The crew's own role (a Super Admin's ability is much larger and costs more on every request).
+    const role = await strapi.db.query('admin::role').findOne({ where: { name: 'Race crew' } });
     const email = `bench-${now}@tallyboard.test`;
     const password = 'Bench-password-1';
     await (strapi.service('admin::user') as any).create({ email, firstname: 'Bench', lastname: 'Crew', password, isActive: true, registrationToken: null, roles: [role.id] });
+    // Creating an admin fires a metrics query without awaiting it; let it finish before the pool closes.
+    await sleep(1000);
     return { email, password, identifications };
   } finally {
     await strapi.destroy();
@@ -306,6 +309,22 @@ async function main() {
     }
     perPress.sort((a, b) => a - b);
     log(`  ${(done / (timed / 1000)).toFixed(0)} advances/s   p50 ${percentile(perPress, 50).toFixed(1)} ms   p99 ${percentile(perPress, 99).toFixed(1)} ms per press   (${db.label.split(' ')[0]})`);
+
+    log('\nbaselines (50 sequential requests each, same connection, for what the HTTP + auth path costs alone)');
+    for (const [name, run] of [
+      ['GET /_health (no auth)', () => request(`${child.url}/_health`, 'GET', undefined)],
+      ['GET /lap-control/state (admin auth + crew state)', () => crew.state()],
+      ['GET /api/lap-control/public/statistics (no auth)', () => request(`${child.url}/api/lap-control/public/statistics`, 'GET', undefined)],
+    ] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        const t = performance.now();
+        await run();
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      log(`  ${name.padEnd(52)} p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms`);
+    }
 
     const contention = await Promise.all(Array.from({ length: 20 }, () => crew.advance(running)));
     log(`\n20 concurrent presses on the same lap: ${contention.filter((r) => r.status === 200).length} x 200, ${contention.filter((r) => r.status === 409).length} x 409`);

@@ -140,6 +140,10 @@ describe('lap-control: access, personal data, CSV, end of race', () => {
       bodies.push(res);
     }
     const stats = bodies[0].body;
+    expect(bodies[1].body.race).toMatchObject({ finished: false, name: 'Test run' });
+    expect(bodies[1].body.queueVersion).toBe(stats.queueVersion);
+    expect(bodies[1].body.tickets.slice(0, 3)).toEqual(stats.next);
+    expect(bodies[1].body.tickets.map((t: any) => t.runner.name)).toEqual([...stats.next.map((t: any) => t.runner.name), 'Kiosk Runner']);
     expect(stats.current.runner).toEqual({ id: race.runners[0].id, name: race.runners[0].name, team: race.runners[0].team });
     expect(stats.next.map((t: any) => t.runner.name)).toEqual([race.runners[1].name, race.runners[2].name, race.runners[4].name]);
     expect(stats.recentLaps).toHaveLength(6);

@@ -142,6 +142,13 @@ describe('lap-control: queue, advance and reverse', () => {
     expect(after.queueVersion).toBe(before.queueVersion + 1);
     expect(after.current.lapId).toBe(results.find((r) => r.status === 200)!.body.started.lapId);
     expect(await app.strapi.db.query('api::race.lap').count({ where: { duration_ms: { $null: true } } })).toBe(1);
+
+    // The lap advance wrote in plain SQL is a full document: the Content Manager can open and edit it.
+    const row = await app.strapi.db.query('api::race.lap').findOne({ where: { id: after.current.lapId } });
+    expect(row.documentId).toMatch(/^[a-z0-9]{24}$/);
+    const doc: any = await app.strapi.documents('api::race.lap').findOne({ documentId: row.documentId, populate: ['runner', 'ticket'] as any });
+    expect(doc.runner.id).toBe(after.current.runner.id);
+    expect(doc.ticket.ran).toBe(true);
   });
 
   it('makes exactly one change for concurrent reverses, and for concurrent queue edits on one version', async () => {

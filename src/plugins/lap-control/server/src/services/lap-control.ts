@@ -10,6 +10,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
+import { createId } from '@paralleldrive/cuid2';
 import { badInput, getService, raceTables, RaceError, toNumber, UID, type Db } from '../utils';
 import { computeLapPoints, rankTeams, type TeamStanding } from './points';
 import type { CrewRunner, CrewState, FinishedLap, LapRow, RaceRow, RunningLap } from './race-state';
@@ -47,9 +48,9 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (let attempt = 0; ; attempt++) {
         const result = await strapi.db.transaction(async ({ trx }) => {
           // The race settings are a single type: one row, locked as a whole.
-          const locked = await trx(t().race).update({ queue_version: trx.raw('??', ['queue_version']) });
-          if (!locked) return NO_RACE;
-          return work(trx, await raceState().ensureRace(trx));
+          const race = await raceState().lockRace(trx);
+          if (!race) return NO_RACE;
+          return work(trx, race);
         });
         if (result !== NO_RACE) return result as T;
         if (attempt > 0) throw new Error('[lap-control] the race settings row could not be created');
@@ -65,18 +66,34 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   }
 
-  async function teamOf(runnerId: number | null, db: Db): Promise<number | null> {
-    if (runnerId == null) return null;
-    const link = t().runnerTeam;
-    const row = await db(link.name).where(link.own, runnerId).first(link.other);
-    return row ? toNumber(row[link.other]) : null;
-  }
-
   async function ticketOfLap(lapId: number, db: Db): Promise<number | null> {
     const link = t().lapTicket;
     const row = await db(link.name).where(link.own, lapId).first(link.other);
     return row ? toNumber(row[link.other]) : null;
   }
+
+  /**
+   * Inserts a running lap and its runner and ticket links in plain SQL (the hot path of advance), filling
+   * what the Document Service would: document_id, timestamps, the runner's lap order (the lap id).
+   */
+  async function insertLap(
+    trx: Knex.Transaction,
+    lap: { runnerId: number; ticketId: number; startedAt: number; raining: boolean; now: number },
+  ): Promise<number> {
+    const tb = t();
+    const at = new Date(lap.now);
+    const [row] = await trx(tb.laps)
+      .insert({ document_id: createId(), started_at: new Date(lap.startedAt), duration_ms: null, raining: lap.raining, points: 0, created_at: at, updated_at: at, published_at: at })
+      .returning('id');
+    const id = Number(typeof row === 'object' ? row.id : row);
+    const runnerOrder = linkOrderColumn(UID.lap, 'runner');
+    await trx(tb.lapRunner.name).insert({ [tb.lapRunner.own]: id, [tb.lapRunner.other]: lap.runnerId, ...(runnerOrder ? { [runnerOrder]: id } : {}) });
+    await trx(tb.lapTicket.name).insert({ [tb.lapTicket.own]: id, [tb.lapTicket.other]: lap.ticketId });
+    return id;
+  }
+
+  const linkOrderColumn = (uid: string, attribute: string): string | null =>
+    ((strapi.db.metadata.get(uid as any).attributes as any)[attribute]?.joinTable?.inverseOrderColumnName as string | undefined) ?? null;
 
   async function bumpVersion(trx: Knex.Transaction, race: RaceRow): Promise<number> {
     const version = race.queueVersion + 1;
@@ -123,7 +140,7 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
             startedAt: running.startedAt,
             durationMs,
             raining: running.raining,
-            teamId: await teamOf(running.runnerId, trx),
+            teamId: running.teamId ?? null,
           });
           const changed = await trx(t().laps)
             .where('id', running.id)
@@ -136,10 +153,8 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
         let started: LapRow | null = null;
         if (head) {
           await trx(t().tickets).where('id', head.id).update({ ran: true, updated_at: new Date(now) });
-          const lap = await strapi.db.query(UID.lap as any).create({
-            data: { runner: head.runnerId, ticket: head.id, started_at: new Date(instant), raining: race.raining, points: 0 },
-          });
-          started = { id: lap.id, runnerId: head.runnerId, startedAt: instant, durationMs: null, points: 0, raining: race.raining };
+          const lapId = await insertLap(trx, { runnerId: head.runnerId, ticketId: head.id, startedAt: instant, raining: race.raining, now });
+          started = { id: lapId, runnerId: head.runnerId, startedAt: instant, durationMs: null, points: 0, raining: race.raining };
           await bumpVersion(trx, race);
         }
 
@@ -262,7 +277,7 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
         const lap = await raceState().lapById(lapId, trx);
         if (!lap) return null;
         const rules = await getService('points', strapi).loadPointsRules(trx);
-        const points = computeLapPoints(rules, { ...lap, teamId: await teamOf(lap.runnerId, trx) });
+        const points = computeLapPoints(rules, { ...lap, teamId: lap.teamId ?? null });
         if (points !== lap.points) await trx(t().laps).where('id', lap.id).update({ points });
         const teams = await service.recomputeScores(trx, [lap.runnerId, formerRunnerId]);
         const race = await raceState().ensureRace(trx);

@@ -67,6 +67,8 @@ export interface RaceRow {
 export interface LapRow {
   id: number;
   runnerId: number | null;
+  /** The runner's team now (not stored on the lap). */
+  teamId?: number | null;
   startedAt: number;
   durationMs: number | null;
   points: number;
@@ -100,11 +102,13 @@ const createRaceStateService = ({ strapi }: { strapi: Core.Strapi }) => {
   const lapQuery = (db: Db) =>
     db(`${t().laps} as l`)
       .leftJoin(`${t().lapRunner.name} as lr`, `lr.${t().lapRunner.own}`, 'l.id')
-      .select('l.id', 'l.started_at', 'l.duration_ms', 'l.points', 'l.raining', `lr.${t().lapRunner.other} as runner_id`);
+      .leftJoin(`${t().runnerTeam.name} as rt`, `rt.${t().runnerTeam.own}`, `lr.${t().lapRunner.other}`)
+      .select('l.id', 'l.started_at', 'l.duration_ms', 'l.points', 'l.raining', `lr.${t().lapRunner.other} as runner_id`, `rt.${t().runnerTeam.other} as team_id`);
 
   const toLap = (row: any): LapRow => ({
     id: Number(row.id),
     runnerId: toNumber(row.runner_id),
+    teamId: toNumber(row.team_id),
     startedAt: toMs(row.started_at)!,
     durationMs: toNumber(row.duration_ms),
     points: Number(row.points ?? 0),
@@ -130,6 +134,15 @@ const createRaceStateService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
       });
       return toRace(await db(t().race).orderBy('id', 'asc').first());
+    },
+
+    /**
+     * Locks the single race settings row for the rest of `trx` and returns it (null when there is none):
+     * a row lock on PostgreSQL, the database write lock on SQLite.
+     */
+    async lockRace(trx: Db): Promise<RaceRow | null> {
+      const rows = await trx(t().race).update({ queue_version: trx.raw('??', ['queue_version']) }).returning('*');
+      return rows.length ? toRace([...rows].sort((a: any, b: any) => a.id - b.id)[0]) : null;
     },
 
     raceInfo(race: RaceRow, now: number = Date.now()): RaceInfo {
@@ -275,11 +288,12 @@ const createRaceStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The live queue as the public sees it. */
-    async publicQueue(db: Db = knex()): Promise<{ queueVersion: number; tickets: Ticket[] }> {
+    async publicQueue(db: Db = knex(), now: number = Date.now()): Promise<{ race: RaceInfo; queueVersion: number; tickets: Ticket[] }> {
       const race = await service.ensureRace(db);
       const tickets = await service.queueTickets(db);
       const runners = await service.crewRunners(tickets.map((q) => q.runnerId), db);
       return {
+        race: service.raceInfo(race, now),
         queueVersion: race.queueVersion,
         tickets: tickets.map((q, index) => ({ ticketId: q.id, position: index, runner: service.toPublic(runners.get(q.runnerId), q.runnerId) })),
       };
