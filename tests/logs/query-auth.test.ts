@@ -89,10 +89,9 @@ describe('logs reading API: access and validation', () => {
   });
 
   it('an entry created through the generic REST API is found by every filter', async () => {
-    // The service comes from the relation: the logs domain fills service_name from it (src/api/logs/register.ts).
-    const pagos = await app.strapi.db.query('api::logs.log-service').findOne({ where: { name: 'pagos' } });
+    // service_name must name an existing log service (src/api/logs/register.ts).
     const created = await app.http().post('/api/log-entries').set(full).send({
-      data: { service: pagos.documentId, timestamp: '2030-05-06T07:08:09.123Z', severity: 'FATAL', message: 'Disk FULL on /var', attributes: { disk: 'sda', pct: 99 }, host: 'db-1' },
+      data: { service_name: 'pagos', timestamp: '2030-05-06T07:08:09.123Z', severity: 'FATAL', message: 'Disk FULL on /var', attributes: { disk: 'sda', pct: 99 }, host: 'db-1' },
     });
     expect(created.status).toBe(201);
     const query = { service: 'pagos', severity: 'FATAL', from: '2030-05-06T07:08:09.123Z', to: '2030-05-06T07:08:09.123Z', q: 'disk full', 'attr.disk': 'sda', 'attr.pct': '99' };
