@@ -29,6 +29,26 @@ describe('logs reading API: access and validation', () => {
     expect((await app.http().get(route).set(full)).status).toBe(200);
   });
 
+  it('API-token look-ups are cached, yet a revoked, regenerated or re-scoped token changes at once', async () => {
+    // src/platform/api-token-cache.ts: every write to a token or its permissions empties the cache.
+    const tokens = app.strapi.service('admin::api-token-content-api') as any;
+    const created = await tokens.create({ name: `cache-${Date.now()}`, type: 'custom', permissions: ['api::logs.log-query.search'], lifespan: null });
+    const get = (key: string, route = '/api/logs/search') => app.http().get(route).set('Authorization', `Bearer ${key}`);
+    expect((await get(created.accessKey)).status).toBe(200);
+    expect((await get(created.accessKey)).status).toBe(200); // served from the cache
+    expect((await get(created.accessKey, '/api/logs/stats')).status).toBe(403);
+
+    await tokens.update(created.id, { permissions: ['api::logs.log-query.search', 'api::logs.log-query.stats'] });
+    expect((await get(created.accessKey, '/api/logs/stats')).status).toBe(200);
+
+    const regenerated = await tokens.regenerate(created.id);
+    expect((await get(created.accessKey)).status).toBe(401);
+    expect((await get(regenerated.accessKey)).status).toBe(200);
+
+    await tokens.revoke(created.id);
+    expect((await get(regenerated.accessKey)).status).toBe(401);
+  });
+
   it('a custom token with only api::logs.log-query.search can search but not read stats', async () => {
     const token = await createApiToken(app.strapi, 'custom', ['api::logs.log-query.search']);
     const auth = { Authorization: `Bearer ${token}` };
