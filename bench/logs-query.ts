@@ -12,7 +12,7 @@
  * over 24 h <= 200 ms. The raw SQL of the same queries, timed on a plain pg connection, is the
  * database's own limit.
  */
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import http from 'http';
 import os from 'os';
@@ -20,8 +20,7 @@ import path from 'path';
 import { performance } from 'perf_hooks';
 import { Client } from 'pg';
 import { compileStrapi, createStrapi } from '@strapi/strapi';
-
-const root = path.resolve(__dirname, '..');
+import { cpuMs, root, startStrapiProcess } from './strapi-process';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,13 +72,13 @@ async function generateRows(url: string) {
       // Plain indexes only: those backing a constraint (primary key, unique) stay.
       `SELECT i.relname AS indexname, pg_get_indexdef(i.oid) AS indexdef
          FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-        WHERE t.relname IN ('logs_entries', 'logs_entries_service_lnk')
+        WHERE t.relname = 'logs_entries'
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`,
     );
     for (const ix of indexes) await c.query(`DROP INDEX IF EXISTS "${ix.indexname}"`);
     // TRUNCATE fires no row triggers: the per-minute rollup is emptied with the entries, then the
     // statement-level insert trigger refills it as the rows go in.
-    await c.query('TRUNCATE logs_entries, logs_entries_service_lnk, logs_rollup_minutes RESTART IDENTITY');
+    await c.query('TRUNCATE logs_entries, logs_rollup_minutes RESTART IDENTITY');
     const spanMs = DAYS * 86_400_000;
     const services = `ARRAY[${SERVICES.map((s) => `'${sql(s)}'`).join(',')}]`;
     const messages = `ARRAY[${MESSAGES.map((s) => `'${sql(s)}'`).join(',')}]`;
@@ -104,52 +103,12 @@ async function generateRows(url: string) {
         ) s`);
       process.stdout.write(`\r  generated ${hi.toLocaleString('en')} / ${ROWS.toLocaleString('en')} rows`);
     }
-    await c.query(`
-      INSERT INTO logs_entries_service_lnk (log_entry_id, log_service_id, log_entry_ord)
-      SELECT e.id, s.id, 1 FROM logs_entries e JOIN logs_services s ON s.name = e.service_name`);
     const loaded = performance.now();
     for (const ix of indexes) await c.query(ix.indexdef);
     const indexed = performance.now();
     await c.query('VACUUM ANALYZE logs_entries');
-    await c.query('VACUUM ANALYZE logs_entries_service_lnk');
-    log(`\n  rows + links in ${((loaded - started) / 1000).toFixed(1)} s, ${indexes.length} indexes rebuilt in ${((indexed - loaded) / 1000).toFixed(1)} s, vacuum analyze ${((performance.now() - indexed) / 1000).toFixed(1)} s`);
+    log(`\n  rows in ${((loaded - started) / 1000).toFixed(1)} s, ${indexes.length} indexes rebuilt in ${((indexed - loaded) / 1000).toFixed(1)} s, vacuum analyze ${((performance.now() - indexed) / 1000).toFixed(1)} s`);
   });
-}
-
-/** Strapi in its own process (one node process, no tsx relay) so its CPU time can be read from /proc. */
-function startStrapiProcess(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tests/helpers/instance-process.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => (output += d));
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const m = /READY (\d+)/.exec(output);
-      if (m) {
-        resolve({
-          url: `http://127.0.0.1:${m[1]}`,
-          pid: child.pid!,
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`Strapi exited with ${code}:\n${output}`)));
-  });
-}
-
-/** CPU time (user + system) of a process so far, ms. */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });

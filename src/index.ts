@@ -4,6 +4,7 @@ import { ensureLogRollup } from './api/logs/log-rollup';
 import registerLogs from './api/logs/register';
 import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
+import { cacheApiTokenLookups } from './platform/api-token-cache';
 import { ensureRoles } from './platform/roles';
 
 export default {
@@ -12,6 +13,7 @@ export default {
     registerLab({ strapi });
     registerRace({ strapi });
     registerLogs({ strapi });
+    cacheApiTokenLookups(strapi, strapi.config.get<number>('server.apiTokenCacheSeconds', 10));
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

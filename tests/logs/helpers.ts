@@ -76,14 +76,13 @@ export function generateEntries(count: number, now: number, seed = 42): Generate
   return out;
 }
 
-/** Inserts the entries and their service links; returns the services' ids by name. */
+/** Creates the services and inserts the entries; returns the services' ids by name. */
 export async function insertEntries(strapi: Core.Strapi, entries: GeneratedEntry[]): Promise<Record<string, number>> {
   const serviceIds: Record<string, number> = {};
   for (const name of SERVICES) {
     const existing = await strapi.db.query('api::logs.log-service').findOne({ where: { name } });
     serviceIds[name] = existing?.id ?? (await strapi.documents('api::logs.log-service').create({ data: { name } as any })).id;
   }
-  const knex = strapi.db.connection;
   for (let i = 0; i < entries.length; i += 400) {
     const chunk = entries.slice(i, i + 400);
     const result: any = await strapi.db.query('api::logs.log-entry').createMany({
@@ -97,13 +96,7 @@ export async function insertEntries(strapi: Core.Strapi, entries: GeneratedEntry
         host: e.host,
       })),
     });
-    const ids: number[] = result.ids;
-    if (ids.length !== chunk.length) throw new Error(`createMany stored ${ids.length} of ${chunk.length}`);
-    await knex.batchInsert(
-      'logs_entries_service_lnk',
-      ids.map((id, k) => ({ log_entry_id: id, log_service_id: serviceIds[chunk[k].service], log_entry_ord: 1 })),
-      100,
-    );
+    if (result.count !== chunk.length) throw new Error(`createMany stored ${result.count} of ${chunk.length}`);
   }
   return serviceIds;
 }

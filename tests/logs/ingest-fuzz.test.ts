@@ -128,7 +128,6 @@ describe('ingest fuzz: malformed bodies never cause a 500 nor a stored row', () 
     expect(await countEntries(app.strapi)).toBe(expectedStored);
     const strays = await app.strapi.db.connection('logs_entries').whereNot('message', 'like', 'fuzz-valid-%').count({ n: '*' }).first();
     expect(Number(strays?.n)).toBe(0);
-    expect(elapsed).toBeLessThan(60_000);
     process.stdout.write(`[fuzz] ${BODIES} bodies in ${elapsed} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}\n`);
   });
 });

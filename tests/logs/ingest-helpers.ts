@@ -8,21 +8,13 @@ export async function createLogService(strapi: Core.Strapi, name: string, data: 
   return { service, token: issued.token as string, prefix: issued.token_prefix as string };
 }
 
-/** The link table between entries and services, as Strapi named it. */
-export function entryLink(strapi: Core.Strapi) {
-  const joinTable = (strapi.db.metadata.get('api::logs.log-entry').attributes as any).service.joinTable;
-  return { table: joinTable.name as string, entry: joinTable.joinColumn.name as string, service: joinTable.inverseJoinColumn.name as string };
-}
-
-/** Rows of logs_entries with the service they are linked to, in id order (plain SQL, no Strapi API). */
+/** Rows of logs_entries in id order, with the service their name points at (plain SQL, no Strapi API). */
 export async function storedEntries(strapi: Core.Strapi, where: Record<string, unknown> = {}) {
-  const link = entryLink(strapi);
-  const knex = strapi.db.connection;
-  return knex('logs_entries as e')
-    .leftJoin(`${link.table} as l`, `l.${link.entry}`, 'e.id')
-    .leftJoin('logs_services as s', 's.id', `l.${link.service}`)
+  return strapi.db
+    .connection('logs_entries as e')
+    .leftJoin('logs_services as s', 's.name', 'e.service_name')
     .where(where)
-    .select('e.id', 'e.document_id', 'e.service_name', 'e.severity', 'e.message', 'e.host', 'e.attributes', 'e.timestamp', 's.name as linked_service')
+    .select('e.id', 'e.document_id', 'e.service_name', 'e.severity', 'e.message', 'e.host', 'e.attributes', 'e.timestamp', 's.name as known_service')
     .orderBy('e.id');
 }
 

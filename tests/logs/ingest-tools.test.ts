@@ -34,7 +34,7 @@ describe('logs command-line tools through the real endpoint', () => {
     expect(await countEntries(app.strapi, { service_name: 'shipped' })).toBe(1203);
     expect(await countEntries(app.strapi, { service_name: 'shipped', severity: 'ERROR' })).toBe(401);
     const [first] = await storedEntries(app.strapi, { 'e.message': 'plain line 1' });
-    expect(first).toMatchObject({ service_name: 'shipped', linked_service: 'shipped', severity: 'INFO', host: os.hostname() });
+    expect(first).toMatchObject({ service_name: 'shipped', known_service: 'shipped', severity: 'INFO', host: os.hostname() });
   });
 
   it('logs:simulate posts weighted lines for each service', async () => {

@@ -1,6 +1,6 @@
 import zlib from 'zlib';
 import { adminToken, createApiToken, startStrapi, type TestApp } from '../helpers/strapi';
-import { asDate, countEntries, createLogService, entryLink, keepAlive, postRaw, storedEntries } from './ingest-helpers';
+import { asDate, countEntries, createLogService, keepAlive, postRaw, storedEntries } from './ingest-helpers';
 
 const ENDPOINT = '/api/ingest/logs';
 
@@ -31,8 +31,8 @@ describe('log ingestion (POST /api/ingest/logs)', () => {
       expect(res.body).toEqual({ stored: 1, rejected: [] });
       const rows = await storedEntries(app.strapi, { 'e.message': 'pago aprobado' });
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ service_name: 'pagos', linked_service: 'pagos', severity: 'INFO', host: 'pay-1' });
-      expect(rows[0].document_id).toMatch(/^[a-z0-9]{24}$/);
+      expect(rows[0]).toMatchObject({ service_name: 'pagos', known_service: 'pagos', severity: 'INFO', host: 'pay-1' });
+      expect(rows[0].document_id).toMatch(/^[a-z][a-z0-9]{23}$/);
       expect(JSON.parse(String(rows[0].attributes))).toEqual({ amount: 12.5 });
     });
 
@@ -170,7 +170,7 @@ describe('log ingestion (POST /api/ingest/logs)', () => {
       expect(res.status).toBe(200);
       expect(res.body.stored).toBe(2);
       const rows = (await storedEntries(app.strapi)).filter((r) => String(r.message).startsWith('api-'));
-      expect(rows.map((r) => [r.message, r.service_name, r.linked_service])).toEqual([
+      expect(rows.map((r) => [r.message, r.service_name, r.known_service])).toEqual([
         ['api-1', 'pedidos', 'pedidos'],
         ['api-2', 'pagos', 'pagos'],
       ]);
@@ -244,33 +244,38 @@ describe('log ingestion (POST /api/ingest/logs)', () => {
       const base = '/content-manager/collection-types/api::logs.log-entry';
       const shown = await app.http().get(`${base}/${edit.document_id}`).set('Authorization', `Bearer ${admin}`);
       expect(shown.status).toBe(200);
-      expect(shown.body.data.message).toBe('cm-edit');
-      const relation = await app.http().get(`/content-manager/relations/api::logs.log-entry/${edit.document_id}/service`).set('Authorization', `Bearer ${admin}`);
-      expect(relation.status).toBe(200);
-      expect(relation.body.results.map((r: { name: string }) => r.name)).toEqual(['pedidos']);
+      expect(shown.body.data).toMatchObject({ message: 'cm-edit', service_name: 'pedidos' });
 
       const updated = await app.http().put(`${base}/${edit.document_id}`).set('Authorization', `Bearer ${admin}`).send({ message: 'cm-edited', severity: 'ERROR' });
       expect(updated.status).toBe(200);
       const [row] = await storedEntries(app.strapi, { 'e.id': edit.id });
-      expect(row).toMatchObject({ message: 'cm-edited', severity: 'ERROR', service_name: 'pedidos', linked_service: 'pedidos' });
+      expect(row).toMatchObject({ message: 'cm-edited', severity: 'ERROR', service_name: 'pedidos', known_service: 'pedidos' });
+
+      // The form refuses a service that does not exist, naming the field, and writes nothing.
+      const unknown = await app.http().put(`${base}/${edit.document_id}`).set('Authorization', `Bearer ${admin}`).send({ service_name: 'nobody' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.details.errors[0].path).toEqual(['service_name']);
+      expect((await storedEntries(app.strapi, { 'e.id': edit.id }))[0].service_name).toBe('pedidos');
 
       const deleted = await app.http().delete(`${base}/${del.document_id}`).set('Authorization', `Bearer ${admin}`);
       expect(deleted.status).toBe(200);
       expect(await countEntries(app.strapi, { id: del.id })).toBe(0);
-      const link = entryLink(app.strapi);
-      expect(await app.strapi.db.connection(link.table).where(link.entry, del.id).count({ n: '*' }).first()).toMatchObject({ n: expect.anything() });
-      const left = await app.strapi.db.connection(link.table).where(link.entry, del.id);
-      expect(left).toHaveLength(0);
     });
 
-    it('keeps service_name in sync for entries written through the REST API and on service rename', async () => {
+    it('takes service_name from REST entries only for an existing service, and follows a service rename', async () => {
       const apiToken = await createApiToken(app.strapi, 'full-access');
       const res = await app.http().post('/api/log-entries').set('Authorization', `Bearer ${apiToken}`).send({
-        data: { message: 'rest-entry', timestamp: new Date().toISOString(), severity: 'INFO', service: pedidos.service.documentId, service_name: 'forged' },
+        data: { message: 'rest-entry', timestamp: new Date().toISOString(), severity: 'INFO', service_name: 'pedidos' },
       });
       expect(res.status).toBe(201);
       const [row] = await storedEntries(app.strapi, { 'e.message': 'rest-entry' });
-      expect(row).toMatchObject({ service_name: 'pedidos', linked_service: 'pedidos' });
+      expect(row).toMatchObject({ service_name: 'pedidos', known_service: 'pedidos' });
+      const forged = await app.http().post('/api/log-entries').set('Authorization', `Bearer ${apiToken}`).send({
+        data: { message: 'forged-entry', timestamp: new Date().toISOString(), severity: 'INFO', service_name: 'forged' },
+      });
+      expect(forged.status).toBe(400);
+      expect(forged.body.error.message).toMatch(/service_name "forged" is not a log service/);
+      expect(await countEntries(app.strapi, { message: 'forged-entry' })).toBe(0);
 
       const renamed = await app.strapi.documents('api::logs.log-service').create({ data: { name: 'old-name' } as any });
       const issued = await app.strapi.plugin('ingest').service('logTokens').issue(renamed.documentId);
@@ -278,6 +283,9 @@ describe('log ingestion (POST /api/ingest/logs)', () => {
       await app.strapi.documents('api::logs.log-service').update({ documentId: renamed.documentId, data: { name: 'new-name' } as any });
       const [after] = await storedEntries(app.strapi, { 'e.message': 'renamed-entry' });
       expect(after.service_name).toBe('new-name');
+      // The token still posts, under the new name.
+      expect((await post(issued.token).send({ message: 'after-rename' })).status).toBe(200);
+      expect((await storedEntries(app.strapi, { 'e.message': 'after-rename' }))[0].service_name).toBe('new-name');
     });
   });
 });

@@ -29,6 +29,26 @@ describe('logs reading API: access and validation', () => {
     expect((await app.http().get(route).set(full)).status).toBe(200);
   });
 
+  it('API-token look-ups are cached, yet a revoked, regenerated or re-scoped token changes at once', async () => {
+    // src/platform/api-token-cache.ts: every write to a token or its permissions empties the cache.
+    const tokens = app.strapi.service('admin::api-token-content-api') as any;
+    const created = await tokens.create({ name: `cache-${Date.now()}`, type: 'custom', permissions: ['api::logs.log-query.search'], lifespan: null });
+    const get = (key: string, route = '/api/logs/search') => app.http().get(route).set('Authorization', `Bearer ${key}`);
+    expect((await get(created.accessKey)).status).toBe(200);
+    expect((await get(created.accessKey)).status).toBe(200); // served from the cache
+    expect((await get(created.accessKey, '/api/logs/stats')).status).toBe(403);
+
+    await tokens.update(created.id, { permissions: ['api::logs.log-query.search', 'api::logs.log-query.stats'] });
+    expect((await get(created.accessKey, '/api/logs/stats')).status).toBe(200);
+
+    const regenerated = await tokens.regenerate(created.id);
+    expect((await get(created.accessKey)).status).toBe(401);
+    expect((await get(regenerated.accessKey)).status).toBe(200);
+
+    await tokens.revoke(created.id);
+    expect((await get(regenerated.accessKey)).status).toBe(401);
+  });
+
   it('a custom token with only api::logs.log-query.search can search but not read stats', async () => {
     const token = await createApiToken(app.strapi, 'custom', ['api::logs.log-query.search']);
     const auth = { Authorization: `Bearer ${token}` };
@@ -89,10 +109,9 @@ describe('logs reading API: access and validation', () => {
   });
 
   it('an entry created through the generic REST API is found by every filter', async () => {
-    // The service comes from the relation: the logs domain fills service_name from it (src/api/logs/register.ts).
-    const pagos = await app.strapi.db.query('api::logs.log-service').findOne({ where: { name: 'pagos' } });
+    // service_name must name an existing log service (src/api/logs/register.ts).
     const created = await app.http().post('/api/log-entries').set(full).send({
-      data: { service: pagos.documentId, timestamp: '2030-05-06T07:08:09.123Z', severity: 'FATAL', message: 'Disk FULL on /var', attributes: { disk: 'sda', pct: 99 }, host: 'db-1' },
+      data: { service_name: 'pagos', timestamp: '2030-05-06T07:08:09.123Z', severity: 'FATAL', message: 'Disk FULL on /var', attributes: { disk: 'sda', pct: 99 }, host: 'db-1' },
     });
     expect(created.status).toBe(201);
     const query = { service: 'pagos', severity: 'FATAL', from: '2030-05-06T07:08:09.123Z', to: '2030-05-06T07:08:09.123Z', q: 'disk full', 'attr.disk': 'sda', 'attr.pct': '99' };

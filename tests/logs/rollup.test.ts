@@ -74,7 +74,7 @@ describe('logs per-minute rollup', () => {
       .http()
       .post('/api/log-entries')
       .set('Authorization', `Bearer ${apiToken}`)
-      .send({ data: { message: 'rest', severity: 'DEBUG', timestamp: new Date(now - 600_000).toISOString(), service: svc.documentId } });
+      .send({ data: { message: 'rest', severity: 'DEBUG', timestamp: new Date(now - 600_000).toISOString(), service_name: 'rollup-svc' } });
     expect(created.status).toBe(201);
     await expectRollupMatches();
 

@@ -11,12 +11,14 @@ const root = path.resolve(__dirname, '..', '..');
 
 /** The race's audience pages (bundled by scripts/build-public.ts; the admin imports only public/shared). */
 const PUBLIC_PAGE_SOURCES = path.join(root, 'src', 'plugins', 'lap-control', 'public', 'pages');
+/** Written by the documentation plugin at every boot: hashing it would rebuild the admin at every run. */
+const GENERATED = new Set([path.join(root, 'src', 'extensions', 'documentation', 'documentation')]);
 
 /** Hash of everything the admin bundle is built from, so an unchanged admin is not rebuilt. */
 function adminSourceHash(): string {
   const hash = crypto.createHash('sha256');
   const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
+    if (!fs.existsSync(dir) || GENERATED.has(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (full === PUBLIC_PAGE_SOURCES) continue;

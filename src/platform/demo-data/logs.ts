@@ -74,7 +74,7 @@ function planEntries() {
     const service = random.pick(SERVICES);
     const severity = SEVERITIES[random.weighted(SEVERITIES.map((s) => SEVERITY_WEIGHTS[s]))];
     return {
-      service: service.name,
+      service_name: service.name,
       timestamp: clock,
       received_at: secondsAfter(clock, random.between(0.05, 1.5)),
       severity,
@@ -86,15 +86,10 @@ function planEntries() {
 }
 
 export async function seedLogs(seeder: DemoSeeder): Promise<void> {
-  const services = new Map<string, string>();
   for (const { name, description } of SERVICES) {
     const data = { name, description, active: true, retention_days: 30 };
     // No token: staff issue one with "Create token" on the service (docs/ingest.md); it is shown once.
-    services.set(name, (await seeder.ensure(SERVICE, ['name'], data)).documentId);
+    await seeder.ensure(SERVICE, ['name'], data);
   }
-  await seeder.ensureAll(
-    ENTRY,
-    ['service', 'timestamp'],
-    planEntries().map((entry) => ({ ...entry, service: services.get(entry.service) })),
-  );
+  await seeder.ensureAll(ENTRY, ['service_name', 'timestamp'], planEntries());
 }

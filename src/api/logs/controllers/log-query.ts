@@ -20,7 +20,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const filters = service().parseFilters(query);
       const format = query.format;
       if (format === undefined || format === null || format === '' || format === 'json') {
-        ctx.body = await service().search(filters);
+        ctx.type = 'application/json';
+        ctx.body = await service().searchJson(filters);
         return;
       }
       if (typeof format !== 'string' || !(format in FORMATS)) {

@@ -9,6 +9,8 @@ export type { LogEntryView, LogFilters, LogStats, Severity } from '../../../../a
 export interface LogQueryService {
   parseFilters(query: Record<string, unknown>): LogFilters;
   search(filters: LogFilters): Promise<LogSearchResult>;
+  /** The same page as JSON text (written by the database on PostgreSQL). */
+  searchJson(filters: LogFilters): Promise<string>;
   stats(filters: LogFilters): Promise<LogStats>;
   exportStream(filters: LogFilters, format: ExportFormat): NodeJS.ReadableStream;
   errorsByService(hours?: number): Promise<{ service: string; count: number }[]>;

@@ -19,7 +19,8 @@ const logsController = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async search(ctx: Ctx) {
       const query = logs().query();
-      ctx.body = await query.search(query.parseFilters(ctx.query));
+      ctx.type = 'application/json';
+      ctx.body = await query.searchJson(query.parseFilters(ctx.query));
     },
 
     async stats(ctx: Ctx) {
