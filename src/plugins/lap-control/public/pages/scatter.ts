@@ -34,8 +34,9 @@ export class LapScatter {
       markers: { size: 5, strokeWidth: 0 },
       legend: { show: false },
       tooltip: { theme: 'dark', x: { formatter: (x: number) => formatClock(new Date(x).toISOString(), this.timezone, true) }, y: { formatter: (s: number) => formatDuration(s * 1000) } },
-      xaxis: { type: 'datetime', labels: { formatter: (_: string, x?: number) => (x === undefined ? '' : formatClock(new Date(x).toISOString(), this.timezone)) } },
-      yaxis: { title: { text: 'seconds' }, labels: { formatter: (s: number) => formatDuration(s * 1000).replace(/\.\d$/, '') } },
+      // Axis labels readable from a few metres away on the big display.
+      xaxis: { type: 'datetime', labels: { style: { fontSize: '14px' }, formatter: (_: string, x?: number) => (x === undefined ? '' : formatClock(new Date(x).toISOString(), this.timezone)) } },
+      yaxis: { title: { text: 'lap time', style: { fontSize: '14px' } }, labels: { style: { fontSize: '14px' }, formatter: (s: number) => formatDuration(s * 1000).replace(/\.\d$/, '') } },
       noData: { text: 'No laps yet' },
     });
     void this.chart.render();

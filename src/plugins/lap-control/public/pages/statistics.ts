@@ -13,7 +13,7 @@ startAudienceScreen<PublicStatistics>({
   source: '/api/lap-control/public/statistics',
   render(stats) {
     fill('current', runningLap(stats.current, stats.race.finished, 'big'));
-    fillList('next', stats.next.map(ticketRow), 'The queue is empty.');
+    fillList('next', stats.next.map(ticketRow), stats.race.finished ? 'The queue is closed.' : 'The queue is empty.');
     fillList('last-laps', stats.lastLaps.map(finishedLapRow), 'No laps yet.');
     fillList(
       'top-runners',

@@ -9,7 +9,7 @@ import { FeedBadge } from '../race/FeedBadge';
 import { LapTimer } from '../race/LapTimer';
 import { Panel } from '../race/Panel';
 import { RunnerName } from '../race/RunnerName';
-import { formatClock, formatDuration, type CrewRunner, type CrewState, type FinishedLap, type RunningLap } from '../race/shared';
+import { formatClock, formatDateTime, formatDuration, type CrewRunner, type CrewState, type FinishedLap, type RunningLap } from '../race/shared';
 import { useCrewState } from '../race/useCrewState';
 import { useRaceCommand, type CommandResult } from '../race/useRaceCommand';
 import { useShortcuts } from '../race/useShortcuts';
@@ -46,7 +46,8 @@ export function ControlPage() {
       const fresh = result.body.state as CrewState | undefined;
       if (fresh) crew.replace(fresh);
       else crew.refetch();
-      setNotice({ variant: 'warning', text: `Not applied: the race changed on another screen or by a double press (${result.message}). This page now shows the current race; press again if still needed.` });
+      // The server's wording is for logs; the operator needs what happened and what to do.
+      setNotice({ variant: 'warning', text: 'Not applied: another screen (or a double press) changed the race first. This page now shows the current race; press again if still needed.' });
     } else {
       setNotice({ variant: 'danger', text: result.message });
     }
@@ -77,7 +78,7 @@ export function ControlPage() {
       <Page.Title>Race control</Page.Title>
       <Layouts.Header
         title="Control"
-        subtitle={state ? `${state.race.name} · until ${formatClock(state.race.endsAt, state.race.timezone)} (${state.race.timezone})` : 'Race'}
+        subtitle={state ? `${state.race.name} · until ${formatDateTime(state.race.endsAt, state.race.timezone)} (${state.race.timezone})` : 'Race'}
         primaryAction={<AudienceLink page="fullscreen.html" label="Fullscreen screen" />}
         secondaryAction={<FeedBadge feed={crew.feed} />}
       />
@@ -101,11 +102,11 @@ export function ControlPage() {
                 <Panel title="Running now">
                   <RunningNow lap={current} crew={crew} />
                   <Flex gap={3} paddingTop={5}>
-                    <Button size="L" startIcon={<Play />} onClick={advance} disabled={!canAdvance} loading={busy} style={{ flex: 2, height: '88px', fontSize: '1.6rem' }}>
-                      Next lap
+                    <Button size="L" startIcon={<Play />} onClick={advance} disabled={!canAdvance} loading={busy} style={{ flex: 2, height: '88px' }}>
+                      <BigLabel size="24px">Next lap</BigLabel>
                     </Button>
-                    <Button size="L" variant="danger-light" startIcon={<ArrowsCounterClockwise />} onClick={reverse} disabled={!canReverse || busy} style={{ flex: 1, height: '88px', fontSize: '1.2rem' }}>
-                      Reverse
+                    <Button size="L" variant="danger-light" startIcon={<ArrowsCounterClockwise />} onClick={reverse} disabled={!canReverse || busy} style={{ flex: 1, height: '88px' }}>
+                      <BigLabel size="18px">Reverse</BigLabel>
                     </Button>
                   </Flex>
                   <Box paddingTop={3}>
@@ -144,6 +145,9 @@ export function ControlPage() {
   );
 }
 
+/** The Button sets its own small type on its label; the finish line needs it readable at arm's length. */
+const BigLabel = ({ size, children }: { size: string; children: React.ReactNode }) => <span style={{ fontSize: size, lineHeight: 1.2 }}>{children}</span>;
+
 const Kbd = ({ children }: { children: React.ReactNode }) => (
   <kbd style={{ border: '1px solid #c0c0cf', borderRadius: 4, padding: '0 6px', fontFamily: 'inherit', background: '#f6f6f9' }}>{children}</kbd>
 );
@@ -159,7 +163,7 @@ function RunningNow({ lap, crew }: { lap: RunningLap<CrewRunner> | null; crew: R
   return (
     <Flex direction="column" alignItems="flex-start" gap={2} data-testid="running-now" data-lap-id={lap.lapId}>
       <RunnerName runner={lap.runner} variant="alpha" />
-      <LapTimer startedAt={lap.startedAt} clock={crew.clock} variant="alpha" fontWeight="bold" textColor="primary600" style={{ fontSize: '4rem', lineHeight: 1.1, fontVariantNumeric: 'tabular-nums' }} />
+      <LapTimer startedAt={lap.startedAt} clock={crew.clock} variant="alpha" fontWeight="bold" textColor="primary600" style={{ fontSize: '64px', lineHeight: 1.1, fontVariantNumeric: 'tabular-nums' }} />
       <Typography variant="pi" textColor="neutral600">
         Started {formatClock(lap.startedAt, crew.state?.race.timezone, true)} · laps run {lap.runner.lapsRun} · best {formatDuration(lap.runner.bestLapMs)}
       </Typography>
@@ -174,7 +178,7 @@ function NextUp({ state }: { state: CrewState }) {
     <ol aria-label="Next in queue" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
       {next.map((t, i) => (
         <li key={t.ticketId} data-ticket-id={t.ticketId}>
-          <Flex gap={3} paddingTop={2} paddingBottom={2} borderColor="neutral150" style={{ borderTop: i ? '1px solid #eaeaef' : undefined }}>
+          <Flex gap={3} paddingTop={2} paddingBottom={2} style={{ borderTop: i ? '1px solid #eaeaef' : undefined }}>
             <Typography variant="beta" textColor="neutral500" style={{ minWidth: '1.5em' }}>
               {i + 1}
             </Typography>

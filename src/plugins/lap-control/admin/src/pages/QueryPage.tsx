@@ -19,7 +19,7 @@ function useDebounced<T>(value: T, ms = 300): T {
   return settled;
 }
 
-/** The questions the crew asks during the night: who has no shift coming, who is in a shift, who is X. */
+/** The questions the crew asks during the night: who is X, who has no shift coming, who is in a shift. */
 export function QueryPage() {
   return (
     <Page.Main>
@@ -27,9 +27,9 @@ export function QueryPage() {
       <Layouts.Header title="Query" subtitle="Runners by shift, and by name or identification" />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
+          <RunnerSearch />
           <WithoutUpcomingShift />
           <InShift />
-          <RunnerSearch />
         </Flex>
       </Layouts.Content>
     </Page.Main>

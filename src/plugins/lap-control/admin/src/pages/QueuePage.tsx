@@ -139,9 +139,12 @@ interface QueueListProps {
   onRemove: (ticket: Ticket<CrewRunner>) => void;
 }
 
+/** Drag data type of a queue row, so drops of anything else (text, files) are ignored. */
+const TICKET_TYPE = 'application/x-race-ticket';
+
 /** HTML drag and drop between rows; the drop target row shows a line above it. */
 function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: QueueListProps) {
-  const [dragged, setDragged] = React.useState<Ticket<CrewRunner>>();
+  const [dragged, setDragged] = React.useState<number>();
   const [over, setOver] = React.useState<number>();
   if (!tickets.length) return <Typography textColor="neutral600">The queue is empty.</Typography>;
   const end = () => {
@@ -157,17 +160,19 @@ function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: Q
           draggable={canEdit}
           onDragStart={(e) => {
             e.dataTransfer.effectAllowed = 'move';
-            e.dataTransfer.setData('text/plain', String(ticket.ticketId));
-            setDragged(ticket);
+            e.dataTransfer.setData(TICKET_TYPE, String(ticket.ticketId));
+            setDragged(ticket.ticketId);
           }}
           onDragOver={(e) => {
-            if (!dragged) return;
+            if (!e.dataTransfer.types.includes(TICKET_TYPE)) return;
             e.preventDefault();
+            e.dataTransfer.dropEffect = 'move';
             setOver(index);
           }}
           onDrop={(e) => {
             e.preventDefault();
-            if (dragged) onMove(dragged, index);
+            const moving = tickets.find((t) => t.ticketId === Number(e.dataTransfer.getData(TICKET_TYPE)));
+            if (moving) onMove(moving, index);
             end();
           }}
           onDragEnd={end}
@@ -176,7 +181,7 @@ function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: Q
             padding={2}
             hasRadius
             background={selected === ticket.runner.id ? 'primary100' : 'neutral0'}
-            style={{ borderTop: over === index && dragged?.ticketId !== ticket.ticketId ? '3px solid #4945ff' : '1px solid #eaeaef', cursor: 'pointer', opacity: dragged?.ticketId === ticket.ticketId ? 0.5 : 1 }}
+            style={{ borderTop: over === index && dragged !== ticket.ticketId ? '3px solid #4945ff' : '1px solid #eaeaef', cursor: 'pointer', opacity: dragged === ticket.ticketId ? 0.5 : 1 }}
             onClick={() => onSelect(ticket.runner.id)}
           >
             <Flex gap={3}>
@@ -192,7 +197,7 @@ function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: Q
                 <RunnerName runner={ticket.runner} variant="delta" />
               </Box>
               <Typography variant="pi" textColor="neutral600" style={{ whiteSpace: 'nowrap' }}>
-                {ticket.runner.lapsRun} laps · best {formatDuration(ticket.runner.bestLapMs)} · test {formatSeconds(ticket.runner.testTimeSeconds)}
+                {ticket.runner.lapsRun} {ticket.runner.lapsRun === 1 ? 'lap' : 'laps'} · best {formatDuration(ticket.runner.bestLapMs)} · test {formatSeconds(ticket.runner.testTimeSeconds)}
               </Typography>
               {canEdit && (
                 <IconButtonGroup onClick={(e: React.MouseEvent) => e.stopPropagation()}>
