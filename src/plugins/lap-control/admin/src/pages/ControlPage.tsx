@@ -1,11 +1,11 @@
 import * as React from 'react';
 import { Link as RouterLink } from 'react-router-dom';
-import { Layouts, Page, useRBAC } from '@strapi/strapi/admin';
-import { Alert, Box, Button, Flex, Grid, Link, Loader, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { useRBAC } from '@strapi/strapi/admin';
+import { Box, Button, Flex, Grid, Link, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { ArrowsCounterClockwise, Play } from '@strapi/icons';
 import { RACE_CONTROL, RACE_PAGE_PATH } from '../permissions';
 import { AudienceLink } from '../race/AudienceLink';
-import { FeedBadge } from '../race/FeedBadge';
+import { CrewPage, type Notice } from '../race/CrewPage';
 import { LapTimer } from '../race/LapTimer';
 import { Panel } from '../race/Panel';
 import { RunnerName } from '../race/RunnerName';
@@ -14,7 +14,6 @@ import { useCrewState } from '../race/useCrewState';
 import { useRaceCommand, type CommandResult } from '../race/useRaceCommand';
 import { useShortcuts } from '../race/useShortcuts';
 
-type Notice = { variant: 'success' | 'warning' | 'danger'; text: string };
 type AdvanceAnswer = { closed: FinishedLap<CrewRunner> | null; started: RunningLap<CrewRunner> | null; state: CrewState };
 type ReverseAnswer = { reopened: RunningLap<CrewRunner> | null; state: CrewState };
 
@@ -47,14 +46,18 @@ export function ControlPage() {
       if (fresh) crew.replace(fresh);
       else crew.refetch();
       // The server's wording is for logs; the operator needs what happened and what to do.
-      setNotice({ variant: 'warning', text: 'Not applied: another screen (or a double press) changed the race first. This page now shows the current race; press again if still needed.' });
+      setNotice({
+        variant: 'warning',
+        text: 'Not applied: another screen (or a double press) changed the race first. This page now shows the current race; press again if still needed.',
+      });
     } else {
       setNotice({ variant: 'danger', text: result.message });
     }
   };
 
   const canAdvance = canControl && !!state && !state.race.finished && (!!current || state.queue.length > 0);
-  const canReverse = canControl && !!current;
+  // With no lap running, Reverse undoes the advance that closed the last lap (expectedLapId null).
+  const canReverse = canControl && !!state && (!!current || state.lastLaps.length > 0);
 
   const advance = async () => {
     if (!canAdvance || busy) return;
@@ -62,86 +65,89 @@ export function ControlPage() {
     // request arrived. Never before the running lap's start (a clock estimate a few ms early would be refused).
     const at = new Date(Math.max(crew.clock.now(), current ? Date.parse(current.startedAt) : 0)).toISOString();
     const result = await send<AdvanceAnswer>('POST', '/lap-control/advance', { expectedLapId: current?.lapId ?? null, at });
-    settle(result, ({ closed, started }) =>
-      [closed && `${closed.runner.name}: ${formatDuration(closed.durationMs)}`, started && `${started.runner.name} is running`].filter(Boolean).join(' · ') || undefined,
+    settle(
+      result,
+      ({ closed, started }) =>
+        [closed && `${closed.runner.name}: ${formatDuration(closed.durationMs)}`, started && `${started.runner.name} is running`].filter(Boolean).join(' · ') ||
+        undefined,
     );
   };
   const reverse = async () => {
-    if (!canReverse || busy || !current) return;
-    const result = await send<ReverseAnswer>('POST', '/lap-control/reverse', { expectedLapId: current.lapId });
-    settle(result, ({ reopened }) => `Reversed: ${current.runner.name} is back at the head of the queue${reopened ? `, ${reopened.runner.name} runs again` : ''}.`);
+    if (!canReverse || busy) return;
+    const result = await send<ReverseAnswer>('POST', '/lap-control/reverse', { expectedLapId: current?.lapId ?? null });
+    settle(
+      result,
+      ({ reopened }) =>
+        [current && `${current.runner.name} is back at the head of the queue`, reopened && `${reopened.runner.name} runs again`].filter(Boolean).join(' · ') ||
+        'Reversed.',
+    );
   };
   useShortcuts({ [NEXT_KEY]: advance, [REVERSE_KEY]: reverse }, canControl);
 
   return (
-    <Page.Main>
-      <Page.Title>Race control</Page.Title>
-      <Layouts.Header
-        title="Control"
-        subtitle={state ? `${state.race.name} · until ${formatDateTime(state.race.endsAt, state.race.timezone)} (${state.race.timezone})` : 'Race'}
-        primaryAction={<AudienceLink page="fullscreen.html" label="Fullscreen screen" />}
-        secondaryAction={<FeedBadge feed={crew.feed} />}
-      />
-      <Layouts.Content>
-        {!state ? (
-          crew.error ? <Alert variant="danger" closeLabel="Close" title="Cannot load the race">{crew.error}</Alert> : <Loader>Loading the race</Loader>
-        ) : (
-          <Flex direction="column" alignItems="stretch" gap={4}>
-            {state.race.finished && (
-              <Alert variant="default" closeLabel="Close" title="The race has ended">
-                It ended at {formatClock(state.race.endsAt, state.race.timezone)}; the audience screens show the final standings.
-              </Alert>
-            )}
-            {notice && (
-              <Alert variant={notice.variant} closeLabel="Close" onClose={() => setNotice(undefined)} role="status" data-testid="control-notice">
-                {notice.text}
-              </Alert>
-            )}
-            <Grid.Root gap={4}>
-              <Grid.Item col={7} s={12} direction="column" alignItems="stretch">
-                <Panel title="Running now">
-                  <RunningNow lap={current} crew={crew} />
-                  <Flex gap={3} paddingTop={5}>
-                    <Button size="L" startIcon={<Play />} onClick={advance} disabled={!canAdvance} loading={busy} style={{ flex: 2, height: '88px' }}>
-                      <BigLabel size="24px">Next lap</BigLabel>
-                    </Button>
-                    <Button size="L" variant="danger-light" startIcon={<ArrowsCounterClockwise />} onClick={reverse} disabled={!canReverse || busy} style={{ flex: 1, height: '88px' }}>
-                      <BigLabel size="18px">Reverse</BigLabel>
-                    </Button>
-                  </Flex>
-                  <Box paddingTop={3}>
-                    <Typography variant="pi" textColor="neutral600" data-testid="shortcut-hint">
-                      {canControl ? (
-                        <>
-                          Shortcuts: <Kbd>N</Kbd> next lap · <Kbd>Backspace</Kbd> reverse
-                        </>
-                      ) : (
-                        'Your role can follow the race here but not advance or reverse laps.'
-                      )}
-                    </Typography>
-                  </Box>
-                </Panel>
-              </Grid.Item>
-              <Grid.Item col={5} s={12} direction="column" alignItems="stretch">
-                <Panel
-                  title="Next in queue"
-                  action={
-                    <Link tag={RouterLink} to={`${RACE_PAGE_PATH}/queue`}>
-                      Whole queue ({state.queue.length})
-                    </Link>
-                  }
-                >
-                  <NextUp state={state} />
-                </Panel>
-              </Grid.Item>
-            </Grid.Root>
-            <Panel title="Last laps">
-              <LastLaps laps={state.lastLaps} timezone={state.race.timezone} />
-            </Panel>
-          </Flex>
-        )}
-      </Layouts.Content>
-    </Page.Main>
+    <CrewPage
+      pageTitle="Race control"
+      title="Control"
+      subtitle={(s) => `${s.race.name} · until ${formatDateTime(s.race.endsAt, s.race.timezone)} (${s.race.timezone})`}
+      audienceLink={<AudienceLink page="fullscreen.html" label="Fullscreen screen" />}
+      crew={crew}
+      notice={notice}
+      onCloseNotice={() => setNotice(undefined)}
+      noticeId="control-notice"
+    >
+      {(state) => (
+        <>
+          <Grid.Root gap={4}>
+            <Grid.Item col={7} s={12} direction="column" alignItems="stretch">
+              <Panel title="Running now">
+                <RunningNow lap={current} crew={crew} />
+                <Flex gap={3} paddingTop={5}>
+                  <Button size="L" startIcon={<Play />} onClick={advance} disabled={!canAdvance} loading={busy} style={{ flex: 2, height: '88px' }}>
+                    <BigLabel size="24px">Next lap</BigLabel>
+                  </Button>
+                  <Button
+                    size="L"
+                    variant="danger-light"
+                    startIcon={<ArrowsCounterClockwise />}
+                    onClick={reverse}
+                    disabled={!canReverse || busy}
+                    style={{ flex: 1, height: '88px' }}
+                  >
+                    <BigLabel size="18px">Reverse</BigLabel>
+                  </Button>
+                </Flex>
+                <Box paddingTop={3}>
+                  <Typography variant="pi" textColor="neutral600" data-testid="shortcut-hint">
+                    {canControl ? (
+                      <>
+                        Shortcuts: <Kbd>N</Kbd> next lap · <Kbd>Backspace</Kbd> reverse
+                      </>
+                    ) : (
+                      'Your role can follow the race here but not advance or reverse laps.'
+                    )}
+                  </Typography>
+                </Box>
+              </Panel>
+            </Grid.Item>
+            <Grid.Item col={5} s={12} direction="column" alignItems="stretch">
+              <Panel
+                title="Next in queue"
+                action={
+                  <Link tag={RouterLink} to={`${RACE_PAGE_PATH}/queue`}>
+                    Whole queue ({state.queue.length})
+                  </Link>
+                }
+              >
+                <NextUp state={state} />
+              </Panel>
+            </Grid.Item>
+          </Grid.Root>
+          <Panel title="Last laps">
+            <LastLaps laps={state.lastLaps} timezone={state.race.timezone} />
+          </Panel>
+        </>
+      )}
+    </CrewPage>
   );
 }
 
@@ -163,7 +169,14 @@ function RunningNow({ lap, crew }: { lap: RunningLap<CrewRunner> | null; crew: R
   return (
     <Flex direction="column" alignItems="flex-start" gap={2} data-testid="running-now" data-lap-id={lap.lapId}>
       <RunnerName runner={lap.runner} variant="alpha" />
-      <LapTimer startedAt={lap.startedAt} clock={crew.clock} variant="alpha" fontWeight="bold" textColor="primary600" style={{ fontSize: '64px', lineHeight: 1.1, fontVariantNumeric: 'tabular-nums' }} />
+      <LapTimer
+        startedAt={lap.startedAt}
+        clock={crew.clock}
+        variant="alpha"
+        fontWeight="bold"
+        textColor="primary600"
+        style={{ fontSize: '64px', lineHeight: 1.1, fontVariantNumeric: 'tabular-nums' }}
+      />
       <Typography variant="pi" textColor="neutral600">
         Started {formatClock(lap.startedAt, crew.state?.race.timezone, true)} · laps run {lap.runner.lapsRun} · best {formatDuration(lap.runner.bestLapMs)}
       </Typography>
@@ -196,21 +209,41 @@ function LastLaps({ laps, timezone }: { laps: FinishedLap<CrewRunner>[]; timezon
     <Table colCount={5} rowCount={laps.length + 1} aria-label="Last laps">
       <Thead>
         <Tr>
-          <Th><Typography variant="sigma">Runner</Typography></Th>
-          <Th><Typography variant="sigma">Team</Typography></Th>
-          <Th><Typography variant="sigma">Started</Typography></Th>
-          <Th><Typography variant="sigma">Time</Typography></Th>
-          <Th><Typography variant="sigma">Points</Typography></Th>
+          <Th>
+            <Typography variant="sigma">Runner</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">Team</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">Started</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">Time</Typography>
+          </Th>
+          <Th>
+            <Typography variant="sigma">Points</Typography>
+          </Th>
         </Tr>
       </Thead>
       <Tbody>
         {laps.map((lap) => (
           <Tr key={lap.lapId} data-lap-id={lap.lapId}>
-            <Td><Typography fontWeight="bold">{lap.runner.name}</Typography></Td>
-            <Td><Typography>{lap.runner.team ?? '–'}</Typography></Td>
-            <Td><Typography>{formatClock(lap.startedAt, timezone, true)}</Typography></Td>
-            <Td><Typography style={{ fontVariantNumeric: 'tabular-nums' }}>{formatDuration(lap.durationMs)}</Typography></Td>
-            <Td><Typography>{lap.points}</Typography></Td>
+            <Td>
+              <Typography fontWeight="bold">{lap.runner.name}</Typography>
+            </Td>
+            <Td>
+              <Typography>{lap.runner.team ?? '–'}</Typography>
+            </Td>
+            <Td>
+              <Typography>{formatClock(lap.startedAt, timezone, true)}</Typography>
+            </Td>
+            <Td>
+              <Typography style={{ fontVariantNumeric: 'tabular-nums' }}>{formatDuration(lap.durationMs)}</Typography>
+            </Td>
+            <Td>
+              <Typography>{lap.points}</Typography>
+            </Td>
           </Tr>
         ))}
       </Tbody>

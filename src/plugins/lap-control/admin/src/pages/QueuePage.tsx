@@ -1,10 +1,10 @@
 import * as React from 'react';
-import { Layouts, Page, useRBAC } from '@strapi/strapi/admin';
-import { Alert, Box, Button, Field, Flex, Grid, IconButton, IconButtonGroup, Loader, TextInput, Typography } from '@strapi/design-system';
+import { useRBAC } from '@strapi/strapi/admin';
+import { Box, Button, Field, Flex, Grid, IconButton, IconButtonGroup, TextInput, Typography } from '@strapi/design-system';
 import { ArrowDown, ArrowUp, Drag, Plus, Trash } from '@strapi/icons';
 import { RACE_QUEUE } from '../permissions';
 import { AudienceLink } from '../race/AudienceLink';
-import { FeedBadge } from '../race/FeedBadge';
+import { CrewPage, type Notice } from '../race/CrewPage';
 import { Panel } from '../race/Panel';
 import { QuickInfo } from '../race/QuickInfo';
 import { RunnerName } from '../race/RunnerName';
@@ -12,7 +12,6 @@ import { formatDuration, formatSeconds, moveTicket, type CrewRunner, type Ticket
 import { useCrewState } from '../race/useCrewState';
 import { useRaceCommand, type CommandResult } from '../race/useRaceCommand';
 
-type Notice = { variant: 'success' | 'warning' | 'danger'; text: string };
 type QueueAnswer = { queue: Ticket<CrewRunner>[]; queueVersion: number };
 
 /**
@@ -38,7 +37,8 @@ export function QueuePage() {
     }
     crew.refetch(); // refused, or an answer without the queue: show what the server has now
     if (result.ok) setNotice({ variant: 'success', text: done });
-    else if (result.status === 409) setNotice({ variant: 'warning', text: `Not applied: the queue changed on another screen (${result.message}). It has been reloaded; try again.` });
+    else if (result.status === 409)
+      setNotice({ variant: 'warning', text: `Not applied: the queue changed on another screen (${result.message}). It has been reloaded; try again.` });
     else setNotice({ variant: 'danger', text: result.message });
   };
 
@@ -66,45 +66,36 @@ export function QueuePage() {
   };
 
   return (
-    <Page.Main>
-      <Page.Title>Race queue</Page.Title>
-      <Layouts.Header
-        title="Queue"
-        subtitle={state ? `${state.queue.length} ${state.queue.length === 1 ? 'runner' : 'runners'} waiting` : 'Race'}
-        primaryAction={<AudienceLink page="queue.html" label="Public queue" />}
-        secondaryAction={<FeedBadge feed={crew.feed} />}
-      />
-      <Layouts.Content>
-        {!state ? (
-          crew.error ? <Alert variant="danger" closeLabel="Close" title="Cannot load the queue">{crew.error}</Alert> : <Loader>Loading the queue</Loader>
-        ) : (
-          <Flex direction="column" alignItems="stretch" gap={4}>
-            {notice && (
-              <Alert variant={notice.variant} closeLabel="Close" onClose={() => setNotice(undefined)} role="status" data-testid="queue-notice">
-                {notice.text}
-              </Alert>
-            )}
-            <Grid.Root gap={4}>
-              <Grid.Item col={8} s={12} direction="column" alignItems="stretch">
-                <Panel title="Waiting to run" action={canEdit ? <AddToQueue onAdd={add} busy={busy} /> : undefined}>
-                  <QueueList tickets={state.queue} canEdit={canEdit && !busy} selected={selected} onSelect={setSelected} onMove={move} onRemove={remove} />
-                  {canEdit && state.queue.length > 1 && (
-                    <Typography variant="pi" textColor="neutral600" tag="p" paddingTop={3}>
-                      Drag a runner (or use the arrows) to change the order.
-                    </Typography>
-                  )}
-                </Panel>
-              </Grid.Item>
-              <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
-                <Panel title="Quick info">
-                  <QuickInfo runnerId={selected} refreshKey={state.queueVersion} />
-                </Panel>
-              </Grid.Item>
-            </Grid.Root>
-          </Flex>
-        )}
-      </Layouts.Content>
-    </Page.Main>
+    <CrewPage
+      pageTitle="Race queue"
+      title="Queue"
+      subtitle={(s) => `${s.queue.length} ${s.queue.length === 1 ? 'runner' : 'runners'} waiting`}
+      audienceLink={<AudienceLink page="queue.html" label="Public queue" />}
+      crew={crew}
+      notice={notice}
+      onCloseNotice={() => setNotice(undefined)}
+      noticeId="queue-notice"
+    >
+      {(state) => (
+        <Grid.Root gap={4}>
+          <Grid.Item col={8} s={12} direction="column" alignItems="stretch">
+            <Panel title="Waiting to run" action={canEdit ? <AddToQueue onAdd={add} busy={busy} /> : undefined}>
+              <QueueList tickets={state.queue} canEdit={canEdit && !busy} selected={selected} onSelect={setSelected} onMove={move} onRemove={remove} />
+              {canEdit && state.queue.length > 1 && (
+                <Typography variant="pi" textColor="neutral600" tag="p" paddingTop={3}>
+                  Drag a runner (or use the arrows) to change the order.
+                </Typography>
+              )}
+            </Panel>
+          </Grid.Item>
+          <Grid.Item col={4} s={12} direction="column" alignItems="stretch">
+            <Panel title="Quick info">
+              <QuickInfo runnerId={selected} refreshKey={state.queueVersion} />
+            </Panel>
+          </Grid.Item>
+        </Grid.Root>
+      )}
+    </CrewPage>
   );
 }
 
@@ -120,7 +111,12 @@ function AddToQueue({ onAdd, busy }: { onAdd: (identification: string) => Promis
       <Flex gap={2} alignItems="flex-end">
         <Field.Root name="identification">
           <Field.Label>Add by identification</Field.Label>
-          <TextInput value={identification} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setIdentification(e.target.value)} placeholder="r0123456" size="S" />
+          <TextInput
+            value={identification}
+            onChange={(e: React.ChangeEvent<HTMLInputElement>) => setIdentification(e.target.value)}
+            placeholder="r0123456"
+            size="S"
+          />
         </Field.Root>
         <Button type="submit" variant="secondary" startIcon={<Plus />} disabled={busy || !identification.trim()}>
           Add
@@ -181,7 +177,11 @@ function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: Q
             padding={2}
             hasRadius
             background={selected === ticket.runner.id ? 'primary100' : 'neutral0'}
-            style={{ borderTop: over === index && dragged !== ticket.ticketId ? '3px solid #4945ff' : '1px solid #eaeaef', cursor: 'pointer', opacity: dragged === ticket.ticketId ? 0.5 : 1 }}
+            style={{
+              borderTop: over === index && dragged !== ticket.ticketId ? '3px solid #4945ff' : '1px solid #eaeaef',
+              cursor: 'pointer',
+              opacity: dragged === ticket.ticketId ? 0.5 : 1,
+            }}
             onClick={() => onSelect(ticket.runner.id)}
           >
             <Flex gap={3}>
@@ -197,14 +197,20 @@ function QueueList({ tickets, canEdit, selected, onSelect, onMove, onRemove }: Q
                 <RunnerName runner={ticket.runner} variant="delta" />
               </Box>
               <Typography variant="pi" textColor="neutral600" style={{ whiteSpace: 'nowrap' }}>
-                {ticket.runner.lapsRun} {ticket.runner.lapsRun === 1 ? 'lap' : 'laps'} · best {formatDuration(ticket.runner.bestLapMs)} · test {formatSeconds(ticket.runner.testTimeSeconds)}
+                {ticket.runner.lapsRun} {ticket.runner.lapsRun === 1 ? 'lap' : 'laps'} · best {formatDuration(ticket.runner.bestLapMs)} · test{' '}
+                {formatSeconds(ticket.runner.testTimeSeconds)}
               </Typography>
               {canEdit && (
                 <IconButtonGroup onClick={(e: React.MouseEvent) => e.stopPropagation()}>
                   <IconButton label={`Move ${ticket.runner.name} up`} withTooltip={false} disabled={index === 0} onClick={() => onMove(ticket, index - 1)}>
                     <ArrowUp />
                   </IconButton>
-                  <IconButton label={`Move ${ticket.runner.name} down`} withTooltip={false} disabled={index === tickets.length - 1} onClick={() => onMove(ticket, index + 1)}>
+                  <IconButton
+                    label={`Move ${ticket.runner.name} down`}
+                    withTooltip={false}
+                    disabled={index === tickets.length - 1}
+                    onClick={() => onMove(ticket, index + 1)}
+                  >
                     <ArrowDown />
                   </IconButton>
                   <IconButton label={`Remove ${ticket.runner.name}`} withTooltip={false} variant="danger-light" onClick={() => onRemove(ticket)}>
