@@ -30,7 +30,9 @@ describe('roles', () => {
     expect(teacher.every((s) => /^api::(classroom|robotics)\./.test(s))).toBe(true);
     expect(teacher.length).toBe(10);
     const analyst = await app.strapi.db.query('admin::role').findOne({ where: { name: 'Analyst' }, populate: ['permissions'] });
-    expect(new Set(analyst.permissions.map((p: { action: string }) => p.action))).toEqual(new Set(['plugin::content-manager.explorer.read', 'plugin::dashboards.logs.read']));
+    expect(new Set(analyst.permissions.map((p: { action: string }) => p.action))).toEqual(
+      new Set(['plugin::content-manager.explorer.read', 'plugin::dashboards.logs.read', 'plugin::lap-control.read', 'plugin::lap-control.laps.export']),
+    );
   });
 
   it('is idempotent and keeps what an administrator changed', async () => {
