@@ -192,6 +192,9 @@ function request(url: string, method: string, body: unknown, token?: string): Pr
   });
 }
 
+/** Per started lap: the largest (client arrival - server emit) over all clients, ms. */
+const fanoutWorst = new Map<number, number>();
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 async function connectClients(url: string, count: number): Promise<{ sockets: Socket[]; seen: Map<number, number>[] }> {
@@ -209,8 +212,13 @@ async function connectClients(url: string, count: number): Promise<{ sockets: So
         const ack = await socket.timeout(5000).emitWithAck('subscribe', ['race:public']);
         if (!ack.joined?.includes('race:public')) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
         const mine = new Map<number, number>();
-        socket.on('lap:update', (payload: { lapId: number; lap: { durationMs?: number } }) => {
-          if (payload.lap.durationMs === undefined) mine.set(payload.lapId, performance.now());
+        socket.on('lap:update', (payload: { lapId: number; lap: { durationMs?: number } }, meta: { sentAt: string }) => {
+          if (payload.lap.durationMs !== undefined) return;
+          mine.set(payload.lapId, performance.now());
+          // Same machine, same clock: arrival minus the server's emit time is the fan-out alone.
+          const fanout = Date.now() - Date.parse(meta.sentAt);
+          const worst = fanoutWorst.get(payload.lapId);
+          if (worst === undefined || fanout > worst) fanoutWorst.set(payload.lapId, fanout);
         });
         sockets.push(socket);
         seen.push(mine);
@@ -270,6 +278,7 @@ async function main() {
 
     log(`\nfan-out: ${ADVANCES} advances, time from request to the last of ${CLIENTS} clients receiving lap:update`);
     const latencies: number[] = [];
+    const fanouts: number[] = [];
     let missed = 0;
     for (let i = 0; i < ADVANCES; i++) {
       if (queued.size < 3) await fill(byName);
@@ -280,7 +289,11 @@ async function main() {
       while (performance.now() < deadline && clients.seen.some((m) => !m.has(lapId))) await sleep(1);
       const arrivals = clients.seen.map((m) => m.get(lapId));
       if (arrivals.some((a) => a === undefined)) missed++;
-      else latencies.push(Math.max(...(arrivals as number[])) - sent);
+      else {
+        latencies.push(Math.max(...(arrivals as number[])) - sent);
+        fanouts.push(fanoutWorst.get(lapId) ?? NaN);
+      }
+      fanoutWorst.delete(lapId);
       for (const m of clients.seen) m.delete(lapId);
       await sleep(20);
     }
@@ -290,6 +303,9 @@ async function main() {
     log(`  measured ${latencies.length}, missed ${missed} (no event within ${EVENT_TIMEOUT_MS} ms)`);
     log(`  p50 ${p50.toFixed(1)} ms   p99 ${p99.toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms`);
     log(`  target p99 <= ${TARGET_P99_MS} ms: p99 / target = ${(p99 / TARGET_P99_MS).toFixed(2)} ${p99 <= TARGET_P99_MS ? '(met)' : '(NOT met)'}`);
+    fanouts.sort((a, b) => a - b);
+    log(`  of which fan-out alone (server emit -> last client, ms clock): p50 ${percentile(fanouts, 50).toFixed(0)} ms   p99 ${percentile(fanouts, 99).toFixed(0)} ms`);
+    log(`  machine load average while measuring: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
 
     log(`\nadvance throughput: ${THROUGHPUT_ADVANCES} presses back to back (queue refilled between batches, not timed), ${CLIENTS} clients connected`);
     let timed = 0;

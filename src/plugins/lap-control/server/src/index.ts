@@ -2,7 +2,10 @@ import type { Core } from '@strapi/strapi';
 import controllers from './controllers';
 import routes from './routes';
 import services from './services';
-import { ACTIONS, CREW_TOPIC, PLUGIN, PUBLIC_TOPIC } from './utils';
+import { ACTIONS, CREW_TOPIC, getService, PLUGIN, PUBLIC_TOPIC, UID } from './utils';
+
+const RULE_TYPES = new Set<string>([UID.criterion, UID.happyHour]);
+const READ_ACTIONS = new Set(['findOne', 'findMany', 'findFirst', 'count']);
 
 export default {
   controllers,
@@ -16,6 +19,13 @@ export default {
       { section: 'plugins', displayName: 'Read the race state and the query pages', uid: 'read', pluginName: PLUGIN },
       { section: 'plugins', displayName: 'Export laps as CSV', uid: 'laps.export', pluginName: PLUGIN },
     ]);
+    // Advance reads criteria and happy hours from memory: any write to them through the Document
+    // Service (Content Manager, REST, seed) drops that copy.
+    strapi.documents.use(async (ctx, next) => {
+      const result = await next();
+      if (RULE_TYPES.has(ctx.uid) && !READ_ACTIONS.has(ctx.action)) getService('points', strapi).invalidateRules();
+      return result;
+    });
   },
   bootstrap({ strapi }: { strapi: Core.Strapi }) {
     const realtime = strapi.plugin('realtime')?.service('realtime');

@@ -147,22 +147,20 @@ export function rankTeams(teams: Array<{ name: string; score: number }>): TeamSt
   });
 }
 
-const createPointsService = ({ strapi }: { strapi: Core.Strapi }) => ({
-  computeLapPoints,
-  rankTeams,
-  parseTimeBands,
+/** Criteria and happy hours change rarely; advance reads them from memory (see invalidateRules). */
+const RULES_TTL_MS = 10000;
 
-  /** The points rules of the race as they are now (read inside `db` when given a transaction). */
-  async loadPointsRules(db: Db = strapi.db.connection): Promise<PointsRules> {
+const createPointsService = ({ strapi }: { strapi: Core.Strapi }) => {
+  let cached: { criteria: Criterion[]; happyHours: HappyHour[]; at: number } | null = null;
+
+  async function criteriaAndHappyHours(db: Db) {
+    if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached;
     const t = raceTables(strapi);
-    const race = await db(t.race).orderBy('id', 'asc').first();
     const criteria = await db(t.criteria).select('max_lap_seconds', 'points').orderBy('max_lap_seconds', 'asc');
     const happyHours = await db(`${t.happyHours} as h`)
       .join(`${t.happyHourTeam.name} as ht`, `ht.${t.happyHourTeam.own}`, 'h.id')
       .select('h.starts_at', 'h.ends_at', 'h.multiplier', `ht.${t.happyHourTeam.other} as team_id`);
-    return {
-      mode: race?.points_mode === 'time_of_day' ? 'time_of_day' : 'criteria',
-      timezone: race?.timezone || 'Europe/Brussels',
+    cached = {
       criteria: criteria
         .map((c: any) => ({ maxLapSeconds: Number(c.max_lap_seconds), points: Number(c.points ?? 0) }))
         .sort((a: Criterion, b: Criterion) => a.maxLapSeconds - b.maxLapSeconds),
@@ -172,11 +170,41 @@ const createPointsService = ({ strapi }: { strapi: Core.Strapi }) => ({
         endsAt: toMs(h.ends_at)!,
         multiplier: h.multiplier == null ? 1 : Number(h.multiplier),
       })),
-      bands: parseTimeBands(race?.time_bands ?? null),
-      rainBonus: race?.rain_bonus == null ? DEFAULT_RAIN_BONUS : Number(race.rain_bonus),
+      at: Date.now(),
     };
-  },
-});
+    return cached;
+  }
+
+  return {
+    computeLapPoints,
+    rankTeams,
+    parseTimeBands,
+
+    /**
+     * Forgets the cached criteria and happy hours. Called by a document middleware on every write to
+     * those types (Content Manager, REST, seed); writes that bypass the Document Service, or another
+     * instance's edits, are picked up within RULES_TTL_MS.
+     */
+    invalidateRules() {
+      cached = null;
+    },
+
+    /** The points rules of the race as they are now (read inside `db` when given a transaction). */
+    async loadPointsRules(db: Db = strapi.db.connection): Promise<PointsRules> {
+      const t = raceTables(strapi);
+      const race = await db(t.race).orderBy('id', 'asc').first();
+      const { criteria, happyHours } = await criteriaAndHappyHours(db);
+      return {
+        mode: race?.points_mode === 'time_of_day' ? 'time_of_day' : 'criteria',
+        timezone: race?.timezone || 'Europe/Brussels',
+        criteria,
+        happyHours,
+        bands: parseTimeBands(race?.time_bands ?? null),
+        rainBonus: race?.rain_bonus == null ? DEFAULT_RAIN_BONUS : Number(race.rain_bonus),
+      };
+    },
+  };
+};
 
 export type PointsService = ReturnType<typeof createPointsService>;
 export default createPointsService;
