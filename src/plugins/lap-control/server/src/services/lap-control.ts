@@ -134,7 +134,7 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
 
         let closed: LapRow | null = null;
         if (running) {
-          const rules = await getService('points', strapi).loadPointsRules(trx);
+          const rules = await getService('points', strapi).loadPointsRules(trx, race.row);
           const durationMs = instant - running.startedAt;
           const points = computeLapPoints(rules, {
             startedAt: running.startedAt,
@@ -162,16 +162,20 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { closed, started, teams, queueVersion: race.queueVersion };
       });
 
-      // Events first (the audience screens wait for them), then the state for the crew's answer.
-      const runners = await raceState().crewRunners(
-        [outcome.closed?.runnerId, outcome.started?.runnerId].filter((id): id is number => id != null),
-      );
+      // Audience events first (names only, one query), then the crew's, then the state for the answer.
+      const ids = [outcome.closed?.runnerId, outcome.started?.runnerId].filter((id): id is number => id != null);
+      const names = await raceState().publicRunners(ids);
+      const pub = (id: number | null) => names.get(id!) ?? raceState().toPublic(undefined, id);
+      if (outcome.closed) events().publicLapUpdate(outcome.queueVersion, raceState().finished(outcome.closed, pub(outcome.closed.runnerId)));
+      if (outcome.started) events().publicLapUpdate(outcome.queueVersion, raceState().running(outcome.started, pub(outcome.started.runnerId)));
+      if (outcome.teams) events().scoreUpdate(outcome.teams);
+
+      const runners = await raceState().crewRunners(ids);
       const crew = (id: number | null) => runners.get(id!) ?? emptyCrewRunner(id);
       const closed = outcome.closed ? raceState().finished(outcome.closed, crew(outcome.closed.runnerId)) : null;
       const started = outcome.started ? raceState().running(outcome.started, crew(outcome.started.runnerId)) : null;
-      if (closed) events().lapUpdate(outcome.queueVersion, closed);
-      if (started) events().lapUpdate(outcome.queueVersion, started);
-      if (outcome.teams) events().scoreUpdate(outcome.teams);
+      if (closed) events().crewLapUpdate(outcome.queueVersion, closed);
+      if (started) events().crewLapUpdate(outcome.queueVersion, started);
       return { closed, started, state: await raceState().crewState() };
     },
 

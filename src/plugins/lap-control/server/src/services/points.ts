@@ -190,9 +190,9 @@ const createPointsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** The points rules of the race as they are now (read inside `db` when given a transaction). */
-    async loadPointsRules(db: Db = strapi.db.connection): Promise<PointsRules> {
+    async loadPointsRules(db: Db = strapi.db.connection, raceRow?: Record<string, any>): Promise<PointsRules> {
       const t = raceTables(strapi);
-      const race = await db(t.race).orderBy('id', 'asc').first();
+      const race = raceRow ?? (await db(t.race).orderBy('id', 'asc').first());
       const { criteria, happyHours } = await criteriaAndHappyHours(db);
       return {
         mode: race?.points_mode === 'time_of_day' ? 'time_of_day' : 'criteria',

@@ -5,7 +5,7 @@
 import type { Core } from '@strapi/strapi';
 import { CREW_TOPIC, PUBLIC_TOPIC } from '../utils';
 import type { TeamStanding } from './points';
-import type { CrewRunner, FinishedLap, RunningLap, Ticket } from './race-state';
+import type { CrewRunner, FinishedLap, PublicRunner, RunningLap, Ticket } from './race-state';
 
 type AnyLap<R> = RunningLap<R> | FinishedLap<R>;
 
@@ -40,6 +40,14 @@ const createRaceEventsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
     lapUpdate(queueVersion: number, lap: AnyLap<CrewRunner>) {
       both('lap:update', { lapId: lap.lapId, lap: publicLap(lap), queueVersion }, { lapId: lap.lapId, lap, queueVersion });
+    },
+    /** `lap:update` on race:public only, from names alone (advance sends it before reading the crew view). */
+    publicLapUpdate(queueVersion: number, lap: AnyLap<PublicRunner>) {
+      publish(PUBLIC_TOPIC, 'lap:update', { lapId: lap.lapId, lap: { ...lap, runner: { id: lap.runner.id, name: lap.runner.name, team: lap.runner.team } }, queueVersion });
+    },
+    /** `lap:update` on race:crew only. */
+    crewLapUpdate(queueVersion: number, lap: AnyLap<CrewRunner>) {
+      publish(CREW_TOPIC, 'lap:update', { lapId: lap.lapId, lap, queueVersion });
     },
     lapDelete(queueVersion: number, lapId: number) {
       both('lap:delete', { lapId, queueVersion });

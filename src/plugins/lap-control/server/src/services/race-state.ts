@@ -61,6 +61,8 @@ export interface RaceRow {
   pointsMode: 'criteria' | 'time_of_day';
   raining: boolean;
   queueVersion: number;
+  /** The stored row as read (for the points rules: time_bands, rain_bonus). */
+  row: Record<string, unknown>;
 }
 
 /** A lap row with its runner id. */
@@ -97,6 +99,7 @@ const createRaceStateService = ({ strapi }: { strapi: Core.Strapi }) => {
     pointsMode: row.points_mode === 'time_of_day' ? 'time_of_day' : 'criteria',
     raining: truthy(row.raining),
     queueVersion: Number(row.queue_version ?? 0),
+    row,
   });
 
   const lapQuery = (db: Db) =>
@@ -253,6 +256,21 @@ const createRaceStateService = ({ strapi }: { strapi: Core.Strapi }) => {
         .min({ best: 'l.duration_ms' });
       return new Map(
         (rows as any[]).map((r) => [Number(r.runner_id), { laps: Number(r.laps), bestLapMs: toNumber(r.best) }]),
+      );
+    },
+
+    /** Names and teams only (the public events), one query. */
+    async publicRunners(ids: number[], db: Db = knex()): Promise<Map<number, PublicRunner>> {
+      const unique = [...new Set(ids)];
+      if (!unique.length) return new Map();
+      const tb = t();
+      const rows = await db(`${tb.runners} as r`)
+        .leftJoin(`${tb.runnerTeam.name} as rt`, `rt.${tb.runnerTeam.own}`, 'r.id')
+        .leftJoin(`${tb.teams} as tm`, 'tm.id', `rt.${tb.runnerTeam.other}`)
+        .whereIn('r.id', unique)
+        .select('r.id', 'r.first_name', 'r.last_name', 'tm.name as team');
+      return new Map(
+        rows.map((r: any) => [Number(r.id), { id: Number(r.id), name: `${r.first_name ?? ''} ${r.last_name ?? ''}`.trim(), team: r.team ?? null }]),
       );
     },
 
