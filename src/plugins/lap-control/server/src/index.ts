@@ -23,7 +23,9 @@ export default {
     // Service (Content Manager, REST, seed) drops that copy.
     strapi.documents.use(async (ctx, next) => {
       const result = await next();
-      if (RULE_TYPES.has(ctx.uid) && !READ_ACTIONS.has(ctx.action)) getService('points', strapi).invalidateRules();
+      if (READ_ACTIONS.has(ctx.action)) return result;
+      if (RULE_TYPES.has(ctx.uid)) getService('points', strapi).invalidateRules();
+      if (ctx.uid.startsWith('api::race.')) getService('statistics', strapi).invalidate();
       return result;
     });
   },

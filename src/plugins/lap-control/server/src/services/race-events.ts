@@ -3,7 +3,7 @@
  * same events with the crew's view of runners. Published after the transaction committed.
  */
 import type { Core } from '@strapi/strapi';
-import { CREW_TOPIC, PUBLIC_TOPIC } from '../utils';
+import { CREW_TOPIC, getService, PUBLIC_TOPIC } from '../utils';
 import type { TeamStanding } from './points';
 import type { CrewRunner, FinishedLap, PublicRunner, RunningLap, Ticket } from './race-state';
 
@@ -17,6 +17,7 @@ const publicLap = (lap: AnyLap<CrewRunner>): AnyLap<{ id: number; name: string; 
 
 const createRaceEventsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const publish = (topic: string, event: string, payload: unknown) => {
+    getService('statistics', strapi).invalidate();
     try {
       strapi.plugin('realtime')?.service('realtime')?.publish(topic, event, payload);
     } catch (error) {

@@ -23,6 +23,7 @@ export interface PublicStatistics {
 
 const TOP = 3;
 const RECENT = 100;
+const CACHE_MS = 1000;
 
 const createStatisticsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => raceTables(strapi);
@@ -41,8 +42,31 @@ const createStatisticsService = ({ strapi }: { strapi: Core.Strapi }) => {
     return q;
   };
 
-  return {
-    async publicStatistics(now: number = Date.now()): Promise<PublicStatistics> {
+  // Every audience screen refetches after an event: one computation serves them all. A result is reused
+  // for up to CACHE_MS and dropped whenever the race changes (invalidate(): any lap-control event, any
+  // Document Service write to a race type).
+  let generation = 0;
+  let cached: { generation: number; at: number; value: Promise<PublicStatistics> } | null = null;
+
+  const service = {
+    invalidate() {
+      generation++;
+      cached = null;
+    },
+
+    /** The statistics as of now, shared by the requests of the same moment. */
+    publicStatistics(): Promise<PublicStatistics> {
+      const now = Date.now();
+      if (cached && cached.generation === generation && now - cached.at < CACHE_MS) return cached.value;
+      const entry = { generation, at: now, value: service.computeStatistics(now) };
+      cached = entry;
+      entry.value.catch(() => {
+        if (cached === entry) cached = null;
+      });
+      return entry.value;
+    },
+
+    async computeStatistics(now: number = Date.now()): Promise<PublicStatistics> {
       const tb = t();
       const race = await raceState().ensureRace();
       const info = raceState().raceInfo(race, now);
@@ -94,6 +118,7 @@ const createStatisticsService = ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
   };
+  return service;
 };
 
 export type StatisticsService = ReturnType<typeof createStatisticsService>;
