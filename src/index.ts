@@ -1,11 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import registerLab from './api/lab/register';
-import { ensureLogRollup } from './api/logs/log-rollup';
+import { ensureLogRollup, scheduleLogRollupCompaction } from './api/logs/log-rollup';
 import registerLogs from './api/logs/register';
 import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
 import { cacheApiTokenLookups } from './platform/api-token-cache';
 import { ensureRoles } from './platform/roles';
+
+let stopRollupCompaction: () => void = () => {};
 
 export default {
   register({ strapi }: { strapi: Core.Strapi }) {
@@ -19,7 +21,12 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     // Before any request: the triggers keep the logs' per-minute counts for every writer.
     await ensureLogRollup(strapi);
+    stopRollupCompaction = scheduleLogRollupCompaction(strapi);
     await ensureRoles(strapi);
     await applyAdminLabels(strapi);
+  },
+
+  destroy() {
+    stopRollupCompaction();
   },
 };
