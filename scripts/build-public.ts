@@ -14,8 +14,12 @@ const root = path.resolve(__dirname, '..');
 const sourceDir = path.join(root, 'src', 'plugins', 'lap-control', 'public');
 const outDir = path.join(root, 'public', 'race');
 const hashFile = path.join(outDir, '.source-hash');
-/** Files outside sourceDir the bundle includes (the chart defaults shared with the admin dashboards). */
-const sharedInputs = [path.join(root, 'src', 'plugins', 'dashboards', 'admin', 'src', 'chart-kit', 'theme.ts'), path.join(root, 'package-lock.json')];
+/** Files outside sourceDir the bundle includes (the route contract, the chart defaults shared with the admin dashboards). */
+const sharedInputs = [
+  path.join(root, 'src', 'plugins', 'lap-control', 'contract.ts'),
+  path.join(root, 'src', 'plugins', 'dashboards', 'admin', 'src', 'chart-kit', 'theme.ts'),
+  path.join(root, 'package-lock.json'),
+];
 
 interface PageSpec {
   name: string;

@@ -1,5 +1,5 @@
 /** Fullscreen: previous / running / next runner in type large enough for the far end of the track. */
-import type { PublicStatistics } from '../shared/contract';
+import type { PublicStatistics } from '../../contract';
 import { formatDuration } from '../shared/format';
 import { fill, h, startAudienceScreen } from './screen';
 import { runnerName, runningLap } from './runners';

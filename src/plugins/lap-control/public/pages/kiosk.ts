@@ -4,7 +4,7 @@
  * registration form first. After joining, the runner's quick info shows until the next one scans.
  */
 import { HttpError, requestJson } from './api';
-import type { KioskLookup, RaceOptions, RegistrationForm, Ticket } from '../shared/contract';
+import type { KioskLookup, RaceOptions, RegistrationForm, Ticket } from '../../contract';
 import { byId, fill, h } from './dom';
 import { formatDuration } from '../shared/format';
 

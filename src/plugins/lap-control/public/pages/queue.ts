@@ -1,5 +1,5 @@
 /** Queue (read-only): the whole queue, kept current from the live events without refetching each time. */
-import type { PublicQueue, RaceInfo } from '../shared/contract';
+import type { PublicQueue, RaceInfo } from '../../contract';
 import { applyQueueEvent } from '../shared/queueModel';
 import { byId, fillList, startAudienceScreen } from './screen';
 import { ticketRow } from './runners';

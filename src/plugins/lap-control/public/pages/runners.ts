@@ -1,4 +1,4 @@
-import type { FinishedLap, PublicRunner, RunningLap, Ticket } from '../shared/contract';
+import type { FinishedLap, PublicRunner, RunningLap, Ticket } from '../../contract';
 import { h } from './dom';
 import { formatDuration } from '../shared/format';
 import { timer } from './screen';

@@ -1,7 +1,7 @@
 import ApexCharts from 'apexcharts/core'; // bare class: only the chart type this page draws is bundled
 import 'apexcharts/scatter';
 import { baseOptions } from '../../../dashboards/admin/src/chart-kit/theme';
-import type { PublicStatistics } from '../shared/contract';
+import type { PublicStatistics } from '../../contract';
 import { formatClock, formatDuration } from '../shared/format';
 
 /**

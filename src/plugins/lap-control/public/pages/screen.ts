@@ -1,6 +1,6 @@
 import { requestJson } from './api';
 import { RaceClock } from '../shared/clock';
-import { PUBLIC_TOPIC, type RaceEvent, type RaceEventPayload, type RaceInfo } from '../shared/contract';
+import { PUBLIC_TOPIC, type RaceEvent, type RaceEventPayload, type RaceInfo } from '../../contract';
 import { byId, fill, h } from './dom';
 import { formatClock, formatDuration } from '../shared/format';
 import { coalesce, connectRaceFeed, type FeedStatus } from '../shared/live';

@@ -1,5 +1,5 @@
 /** Statistics (the index of /race/): everything the audience wants at a glance. */
-import type { PublicStatistics } from '../shared/contract';
+import type { PublicStatistics } from '../../contract';
 import { formatDuration } from '../shared/format';
 import { LapScatter } from './scatter';
 import { byId, fill, fillList, h, startAudienceScreen } from './screen';

@@ -1,4 +1,4 @@
-import type { RaceInfo } from './contract';
+import type { RaceInfo } from '../../contract';
 
 /**
  * Running timers count from the server's start instant, so they must use the server's clock: a phone

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { RACE_EVENTS, type RaceEvent, type RaceEventPayload } from './contract';
+import { RACE_EVENTS, type RaceEvent, type RaceEventPayload } from '../../contract';
 
 export type FeedStatus = 'connecting' | 'live' | { error: string };
 

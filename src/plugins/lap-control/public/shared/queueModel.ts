@@ -1,4 +1,4 @@
-import type { Ticket } from './contract';
+import type { Ticket } from '../../contract';
 
 export type QueueSnapshot<R> = { queueVersion: number; tickets: Ticket<R>[] };
 

@@ -44,8 +44,7 @@ export const ACTIONS = {
   lapsExport: 'plugin::lap-control.laps.export',
 } as const;
 
-export const PUBLIC_TOPIC = 'race:public';
-export const CREW_TOPIC = 'race:crew';
+export { CREW_TOPIC, PUBLIC_TOPIC } from '../../contract';
 
 /** A 4xx the controllers turn into `{ error, ...extra }` with that status. */
 export class RaceError extends Error {

@@ -11,6 +11,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { DateTime } from 'luxon';
+import type { TeamStanding } from '../../../contract';
 import { badInput, raceTables, toMs, type Db } from '../utils';
 
 export type PointsMode = 'criteria' | 'time_of_day';
@@ -131,11 +132,7 @@ export function computeLapPoints(rules: PointsRules, lap: LapForPoints): number 
   return Math.round(criterion.points * (happy ? happy.multiplier : 1));
 }
 
-export interface TeamStanding {
-  name: string;
-  score: number;
-  rank: number;
-}
+export type { TeamStanding };
 
 /** Highest score first; equal scores share a rank (1, 1, 3), ties listed by name. */
 export function rankTeams(teams: Array<{ name: string; score: number }>): TeamStanding[] {

@@ -11,17 +11,11 @@ import {
   normalizeRunnerIdentification,
 } from '../../../../../api/race/services/runner-identification';
 import { badInput, getService, raceTables, RaceError, UID } from '../utils';
-import type { CrewRunner, RaceRow, Ticket } from './race-state';
+import type { CrewRunner, RegistrationForm, Ticket } from '../../../contract';
+import type { RaceRow } from './race-state';
 import { emptyCrewRunner } from './race-state';
 
-export interface RegistrationForm {
-  identification: string;
-  firstName: string;
-  lastName: string;
-  university: number | null;
-  team: number | null;
-  firstYear: boolean;
-}
+export type { RegistrationForm };
 
 export interface QueueAnswer {
   queue: Ticket<CrewRunner>[];

@@ -6,50 +6,9 @@
 import type { Core } from '@strapi/strapi';
 import { raceTables, toIso, toMs, toNumber, UID, type Db } from '../utils';
 
-export interface PublicRunner {
-  id: number;
-  name: string;
-  team: string | null;
-}
-export interface CrewRunner extends PublicRunner {
-  identification: string;
-  university: string | null;
-  testTimeSeconds: number | null;
-  lapsRun: number;
-  bestLapMs: number | null;
-  points: number;
-}
-export interface Ticket<R = PublicRunner> {
-  ticketId: number;
-  position: number;
-  runner: R;
-}
-export interface RunningLap<R = PublicRunner> {
-  lapId: number;
-  runner: R;
-  startedAt: string;
-}
-export interface FinishedLap<R = PublicRunner> extends RunningLap<R> {
-  durationMs: number;
-  points: number;
-}
-export interface RaceInfo {
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  timezone: string;
-  pointsMode: 'criteria' | 'time_of_day';
-  raining: boolean;
-  now: string;
-  finished: boolean;
-}
-export interface CrewState {
-  race: RaceInfo;
-  queueVersion: number;
-  current: RunningLap<CrewRunner> | null;
-  queue: Ticket<CrewRunner>[];
-  lastLaps: FinishedLap<CrewRunner>[];
-}
+import type { CrewRunner, CrewState, FinishedLap, PublicRunner, RaceInfo, RunningLap, Ticket } from '../../../contract';
+
+export type { CrewRunner, CrewState, FinishedLap, PublicRunner, RaceInfo, RunningLap, Ticket };
 
 /** The race settings row as stored. */
 export interface RaceRow {

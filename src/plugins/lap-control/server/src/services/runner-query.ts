@@ -4,15 +4,11 @@
  */
 import type { Core } from '@strapi/strapi';
 import { getService, raceTables, toIso } from '../utils';
-import type { CrewRunner, PublicRunner } from './race-state';
+import type { CrewRunner, KioskRunner, PublicRunner } from '../../../contract';
 
 const SEARCH_LIMIT = 50;
 
-export interface KioskRunner extends PublicRunner {
-  lapsRun: number;
-  bestLapMs: number | null;
-  inQueue: boolean;
-}
+export type { KioskRunner };
 
 const createRunnerQueryService = ({ strapi }: { strapi: Core.Strapi }) => {
   const t = () => raceTables(strapi);

@@ -5,21 +5,10 @@
  */
 import type { Core } from '@strapi/strapi';
 import { getService, raceTables, toNumber } from '../utils';
-import { rankTeams, type TeamStanding } from './points';
-import type { FinishedLap, PublicRunner, RaceInfo, RunningLap, Ticket } from './race-state';
+import type { FinishedLap, PublicRunner, PublicStatistics, RaceInfo, RunningLap, Ticket } from '../../../contract';
+import { rankTeams } from './points';
 
-export interface PublicStatistics {
-  race: RaceInfo;
-  queueVersion: number;
-  current: RunningLap | null;
-  previous: FinishedLap | null;
-  next: Ticket[];
-  topRunners: { runner: PublicRunner; bestLapMs: number }[];
-  topTeams: TeamStanding[];
-  mostActive: { runner: PublicRunner; laps: number }[];
-  lastLaps: FinishedLap[];
-  recentLaps: { lapId: number; startedAt: string; durationMs: number }[];
-}
+export type { PublicStatistics };
 
 const TOP = 3;
 const RECENT = 100;

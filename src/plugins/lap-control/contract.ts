@@ -1,6 +1,6 @@
 /**
- * Answer shapes of the lap-control routes as docs/lap-control.md defines them, for the screens (public
- * pages and admin pages). Types only: nothing here reaches a bundle.
+ * Answer shapes of the lap-control routes as docs/lap-control.md defines them: the one declaration the
+ * server (services), the admin pages and the public pages all import. Types and two topic names only.
  */
 export type PublicRunner = { id: number; name: string; team: string | null };
 export type CrewRunner = PublicRunner & {
