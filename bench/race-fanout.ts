@@ -12,7 +12,6 @@
  * the crew presses back to back (each press names the lap the previous one started, as the Control
  * page does), with the 500 clients still connected. Every loop is bounded.
  */
-import { spawn } from 'child_process';
 import fs from 'fs';
 import http from 'http';
 import os from 'os';
@@ -21,8 +20,8 @@ import { performance } from 'perf_hooks';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { compileStrapi, createStrapi } from '@strapi/strapi';
+import { root, startStrapiProcess } from './strapi-process';
 
-const root = path.resolve(__dirname, '..');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -120,41 +119,6 @@ async function prepareData(): Promise<{ email: string; password: string; identif
   } finally {
     await strapi.destroy();
   }
-}
-
-function startStrapiProcess(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tests/helpers/instance-process.ts')], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Strapi did not start in 120 s:\n${output}`));
-    }, 120000);
-    child.stderr!.on('data', (d) => (output += d));
-    child.stdout!.on('data', (d) => {
-      output += d;
-      const m = /READY (\d+)/.exec(output);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        url: `http://127.0.0.1:${m[1]}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Strapi exited with ${code}:\n${output}`));
-    });
-  });
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });

@@ -24,11 +24,16 @@ export function startStrapiProcess(env: Record<string, string>): Promise<StrapiP
   });
   let output = '';
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Strapi did not start in 120 s:\n${output}`));
+    }, 120_000);
     child.stderr!.on('data', (d) => (output += d));
     child.stdout!.on('data', (d) => {
       output += d;
       const m = /READY (\d+)/.exec(output);
       if (m) {
+        clearTimeout(timer);
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
           pid: child.pid!,
@@ -41,7 +46,10 @@ export function startStrapiProcess(env: Record<string, string>): Promise<StrapiP
         });
       }
     });
-    child.once('exit', (code) => reject(new Error(`Strapi exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Strapi exited with ${code}:\n${output}`));
+    });
   });
 }
 
