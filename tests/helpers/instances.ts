@@ -4,12 +4,14 @@ import { root } from './strapi';
 
 export interface ChildInstance {
   url: string;
+  /** The Strapi process itself (one node process, no tsx relay), e.g. to read its CPU time. */
+  pid: number;
   stop(): Promise<void>;
 }
 
 /** Starts tests/helpers/instance-process.ts with the current environment plus `env`. */
-export function startChildInstance(env: Record<string, string>, timeoutMs = 90000): Promise<ChildInstance> {
-  const child: ChildProcess = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'tests/helpers/instance-process.ts')], {
+export function startChildInstance(env: Record<string, string>, timeoutMs = 120_000): Promise<ChildInstance> {
+  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'tests/helpers/instance-process.ts')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,7 +20,7 @@ export function startChildInstance(env: Record<string, string>, timeoutMs = 9000
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`second instance did not start in ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`Strapi instance did not start in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.stderr!.on('data', (d) => (output += d));
     child.stdout!.on('data', (d) => {
@@ -28,6 +30,7 @@ export function startChildInstance(env: Record<string, string>, timeoutMs = 9000
       clearTimeout(timer);
       resolve({
         url: `http://127.0.0.1:${m[1]}`,
+        pid: child.pid!,
         stop: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
@@ -38,7 +41,7 @@ export function startChildInstance(env: Record<string, string>, timeoutMs = 9000
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`second instance exited with ${code}:\n${output}`));
+      reject(new Error(`Strapi instance exited with ${code}:\n${output}`));
     });
   });
 }
