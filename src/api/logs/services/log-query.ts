@@ -189,7 +189,9 @@ export function parseFilters(query: Record<string, unknown>, now: number = Date.
 
 /** Smallest bucket from BUCKET_SIZES giving at most MAX_BUCKETS buckets over the range. */
 export function bucketSecondsFor(rangeMs: number): number {
-  const seconds = Math.max(rangeMs / 1000, 1);
+  // Whole seconds: `from=-30d` is parsed a few milliseconds before the default `to` (now) is taken, and
+  // 30 days and 3 ms must still get the 30-day bucket size.
+  const seconds = Math.max(Math.round(rangeMs / 1000), 1);
   return BUCKET_SIZES.find((size) => seconds / size <= MAX_BUCKETS) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1];
 }
 
