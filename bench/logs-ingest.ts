@@ -29,7 +29,12 @@ async function measure(seconds: number, concurrency: number, send: () => Promise
   let lines = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) lines += await send();
+      while (Date.now() < deadline) {
+        // Not `lines += await send()`: that reads `lines` before the await, and concurrent loops would
+        // overwrite each other's counts (the figures of earlier runs were ~1/concurrency too low).
+        const sent = await send();
+        lines += sent;
+      }
     }),
   );
   return lines / ((Date.now() - started) / 1000);
