@@ -9,6 +9,7 @@ import { performance } from 'perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 
 const { url, count } = workerData as { url: string; count: number };
+type LapUpdate = { lapId: number; lap: { durationMs?: number } };
 /** Absolute milliseconds, comparable across threads (each thread has its own performance.now() origin). */
 const now = () => performance.timeOrigin + performance.now();
 
@@ -26,7 +27,12 @@ async function main() {
         });
         const ack = await socket.timeout(5000).emitWithAck('subscribe', ['race:public']);
         if (!ack.joined?.includes('race:public')) throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
-        socket.on('lap:update', (payload: { lapId: number; lap: { durationMs?: number } }, meta: { sentAt: string }) => {
+        // An advance's events arrive as one race:changes message (contract.ts); the started lap is in it.
+        socket.on('race:changes', ({ changes }: { changes: Array<{ event: string; payload: any }> }, meta: { sentAt: string }) => {
+          for (const change of changes) if (change.event === 'lap:update') onLapUpdate(change.payload, meta);
+        });
+        socket.on('lap:update', (payload: LapUpdate, meta: { sentAt: string }) => onLapUpdate(payload, meta));
+        function onLapUpdate(payload: LapUpdate, meta: { sentAt: string }) {
           if (payload.lap.durationMs !== undefined) return;
           const arrived = now();
           const lap = laps.get(payload.lapId) ?? { got: 0, last: 0, worstFanout: 0 };
@@ -39,7 +45,7 @@ async function main() {
             parentPort!.postMessage({ lapId: payload.lapId, last: lap.last, worstFanout: lap.worstFanout });
             laps.delete(payload.lapId);
           }
-        });
+        }
         sockets.push(socket);
       }),
     );

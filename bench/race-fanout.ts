@@ -9,10 +9,13 @@
  * listening on 127.0.0.1 only. 500 socket.io clients (websocket transport, spread over --threads worker
  * threads so no one thread reads all 500 frames in a row) join `race:public`; each
  * measured advance is timed from sending `POST /lap-control/advance` to the moment the LAST client
- * got the `lap:update` of the lap it started. Target (issue 3): p99 <= 50 ms. Then advance requests/s:
+ * got the `lap:update` of the lap it started, twice: with the audience's threads sharing Strapi's cores,
+ * then with Strapi on core 0 and the audience on the others (see pinCores). Target (issue 3): p99 <= 50 ms,
+ * judged on the second (the audience stands for phones). Then advance requests/s:
  * the crew presses back to back (each press names the lap the previous one started, as the Control
  * page does), with the 500 clients still connected. Every loop is bounded.
  */
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import http from 'http';
 import os from 'os';
@@ -207,6 +210,25 @@ async function connectAudience(url: string, count: number, threads: number) {
   };
 }
 
+/**
+ * The 500 clients stand for 500 phones, not for work the server's machine does; sharing 2 cores, their
+ * parsing takes the server's core in the middle of its fan-out. This gives Strapi (all its threads)
+ * core 0 and this process with its client threads the other cores; PostgreSQL stays free. False when
+ * there is only one core.
+ */
+function pinCores(strapiPid: number): boolean {
+  const cores = os.cpus().length;
+  if (cores < 2) return false;
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(strapiPid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-p', '-c', `1-${cores - 1}`, String(process.pid)], { stdio: 'ignore' });
+  return true;
+}
+
+function unpinCores(strapiPid: number) {
+  const all = `0-${os.cpus().length - 1}`;
+  for (const pid of [strapiPid, process.pid]) execFileSync('taskset', ['-a', '-p', '-c', all, String(pid)], { stdio: 'ignore' });
+}
+
 async function main() {
   const db = await databaseEnv();
   Object.assign(process.env, db.env);
@@ -254,31 +276,38 @@ async function main() {
     log(`connecting ${CLIENTS} socket.io clients to race:public from ${THREADS} worker threads...`);
     audience = await connectAudience(child.url, CLIENTS, THREADS);
 
-    log(`\nfan-out: ${ADVANCES} advances, time from request to the last of ${CLIENTS} clients receiving lap:update`);
-    const latencies: number[] = [];
-    const fanouts: number[] = [];
-    let missed = 0;
-    for (let i = 0; i < ADVANCES; i++) {
-      if (queued.size < 3) await fill(byName);
-      const sent = performance.timeOrigin + performance.now();
-      const body = await press();
-      const arrival = await audience.waitFor(body.started.lapId as number, EVENT_TIMEOUT_MS);
-      if (!arrival) missed++;
-      else {
-        latencies.push(arrival.last - sent);
-        fanouts.push(arrival.worstFanout);
+    /** ADVANCES timed advances: request -> the last client's lap:update; returns p99 / target. */
+    const measureFanout = async (setting: string) => {
+      log(`\nfan-out, ${setting}: ${ADVANCES} advances, time from request to the last of ${CLIENTS} clients receiving lap:update`);
+      const latencies: number[] = [];
+      const fanouts: number[] = [];
+      let missed = 0;
+      for (let i = 0; i < ADVANCES; i++) {
+        if (queued.size < 3) await fill(byName);
+        const sent = performance.timeOrigin + performance.now();
+        const body = await press();
+        const arrival = await audience!.waitFor(body.started.lapId as number, EVENT_TIMEOUT_MS);
+        if (!arrival) missed++;
+        else {
+          latencies.push(arrival.last - sent);
+          fanouts.push(arrival.worstFanout);
+        }
+        await sleep(20);
       }
-      await sleep(20);
-    }
-    latencies.sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    log(`  measured ${latencies.length}, missed ${missed} (no event within ${EVENT_TIMEOUT_MS} ms)`);
-    log(`  p50 ${p50.toFixed(1)} ms   p99 ${p99.toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms`);
-    log(`  target p99 <= ${TARGET_P99_MS} ms: p99 / target = ${(p99 / TARGET_P99_MS).toFixed(2)} ${p99 <= TARGET_P99_MS ? '(met)' : '(NOT met)'}`);
-    fanouts.sort((a, b) => a - b);
-    log(`  of which fan-out alone (server emit -> last client, ms clock): p50 ${percentile(fanouts, 50).toFixed(0)} ms   p99 ${percentile(fanouts, 99).toFixed(0)} ms`);
-    log(`  machine load average while measuring: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
+      latencies.sort((a, b) => a - b);
+      fanouts.sort((a, b) => a - b);
+      const p99 = percentile(latencies, 99);
+      log(`  measured ${latencies.length}, missed ${missed} (no event within ${EVENT_TIMEOUT_MS} ms)`);
+      log(`  p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${p99.toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+      log(`  of which fan-out alone (server emit -> last client, ms clock): p50 ${percentile(fanouts, 50).toFixed(0)} ms   p99 ${percentile(fanouts, 99).toFixed(0)} ms`);
+      log(`  machine load average while measuring: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)`);
+      return p99 / TARGET_P99_MS;
+    };
+    const shared = await measureFanout('audience on the same cores as Strapi');
+    const pinned = pinCores(child.pid) ? await measureFanout('Strapi on core 0, audience on the other cores') : null;
+    unpinCores(child.pid);
+    log(`\ntarget p99 <= ${TARGET_P99_MS} ms (issue 3): p99 / target = ${(pinned ?? shared).toFixed(2)} ${(pinned ?? shared) <= 1 ? '(met)' : '(NOT met)'}` +
+      `${pinned === null ? '' : ` with the audience on its own core (sharing Strapi's cores: ${shared.toFixed(2)})`}`);
 
     log(`\nadvance throughput: ${THROUGHPUT_ADVANCES} presses back to back (queue refilled between batches, not timed), ${CLIENTS} clients connected`);
     let timed = 0;
@@ -302,6 +331,7 @@ async function main() {
     log('\nbaselines (50 sequential requests each, same connection, for what the HTTP + auth path costs alone)');
     for (const [name, run] of [
       ['GET /_health (no auth)', () => request(`${child.url}/_health`, 'GET', undefined)],
+      ['GET /admin/users/me (admin auth alone)', () => request(`${child.url}/admin/users/me`, 'GET', undefined, token)],
       ['GET /lap-control/state (admin auth + crew state)', () => crew.state()],
       ['GET /api/lap-control/public/statistics (no auth)', () => request(`${child.url}/api/lap-control/public/statistics`, 'GET', undefined)],
     ] as const) {

@@ -72,6 +72,13 @@ export type RegistrationForm = {
 export const RACE_EVENTS = ['queue:insert', 'queue:move', 'queue:delete', 'lap:update', 'lap:delete', 'score:update'] as const;
 export type RaceEvent = (typeof RACE_EVENTS)[number];
 export type RaceEventPayload = { queueVersion?: number; [key: string]: unknown };
+/**
+ * Several events produced by one action (an advance closes a lap, starts one and changes the scores),
+ * in order, as one message: one socket write per client instead of one per event. An action that
+ * produces a single event on a topic sends it on its own.
+ */
+export const RACE_CHANGES_EVENT = 'race:changes';
+export type RaceChanges = { changes: Array<{ event: RaceEvent; payload: RaceEventPayload }> };
 
 export const PUBLIC_TOPIC = 'race:public';
 export const CREW_TOPIC = 'race:crew';

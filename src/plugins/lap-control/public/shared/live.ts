@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { RACE_EVENTS, type RaceEvent, type RaceEventPayload } from '../../contract';
+import { RACE_CHANGES_EVENT, RACE_EVENTS, type RaceChanges, type RaceEvent, type RaceEventPayload } from '../../contract';
 
 export type FeedStatus = 'connecting' | 'live' | { error: string };
 
@@ -38,6 +38,9 @@ export function connectRaceFeed(options: RaceFeedOptions): () => void {
   socket.on('disconnect', () => options.onStatus?.('connecting'));
   socket.on('connect_error', (err: Error) => options.onStatus?.({ error: err.message }));
   for (const event of RACE_EVENTS) socket.on(event, (payload: RaceEventPayload) => options.onEvent(event, payload ?? {}));
+  socket.on(RACE_CHANGES_EVENT, ({ changes }: RaceChanges) => {
+    for (const { event, payload } of changes ?? []) if ((RACE_EVENTS as readonly string[]).includes(event)) options.onEvent(event, payload ?? {});
+  });
   return () => {
     socket.disconnect();
   };

@@ -1,8 +1,7 @@
+import { requireAdminAction } from '../../../../../platform/admin-policies';
 import { ACTIONS } from '../utils';
 
-const admin = (action: string) => ({
-  policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],
-});
+const admin = (action: string) => ({ policies: requireAdminAction(action) });
 
 /** Routes as data; the contract is docs/lap-control.md. */
 export default {

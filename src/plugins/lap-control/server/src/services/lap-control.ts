@@ -166,16 +166,20 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
       const ids = [outcome.closed?.runnerId, outcome.started?.runnerId].filter((id): id is number => id != null);
       const names = await raceState().publicRunners(ids);
       const pub = (id: number | null) => names.get(id!) ?? raceState().toPublic(undefined, id);
-      if (outcome.closed) events().publicLapUpdate(outcome.queueVersion, raceState().finished(outcome.closed, pub(outcome.closed.runnerId)));
-      if (outcome.started) events().publicLapUpdate(outcome.queueVersion, raceState().running(outcome.started, pub(outcome.started.runnerId)));
-      if (outcome.teams) events().scoreUpdate(outcome.teams);
+      const audience = events().batch();
+      if (outcome.closed) audience.publicLapUpdate(outcome.queueVersion, raceState().finished(outcome.closed, pub(outcome.closed.runnerId)));
+      if (outcome.started) audience.publicLapUpdate(outcome.queueVersion, raceState().running(outcome.started, pub(outcome.started.runnerId)));
+      if (outcome.teams) audience.scoreUpdate(outcome.teams);
+      audience.send();
 
       const runners = await raceState().crewRunners(ids);
       const crew = (id: number | null) => runners.get(id!) ?? emptyCrewRunner(id);
       const closed = outcome.closed ? raceState().finished(outcome.closed, crew(outcome.closed.runnerId)) : null;
       const started = outcome.started ? raceState().running(outcome.started, crew(outcome.started.runnerId)) : null;
-      if (closed) events().crewLapUpdate(outcome.queueVersion, closed);
-      if (started) events().crewLapUpdate(outcome.queueVersion, started);
+      const crewEvents = events().batch();
+      if (closed) crewEvents.crewLapUpdate(outcome.queueVersion, closed);
+      if (started) crewEvents.crewLapUpdate(outcome.queueVersion, started);
+      crewEvents.send();
       return { closed, started, state: await raceState().crewState() };
     },
 
@@ -227,13 +231,15 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
       const state = await raceState().crewState();
       const reopenedRunner = outcome.previous?.runnerId != null ? (await raceState().crewRunners([outcome.previous.runnerId])).get(outcome.previous.runnerId) : undefined;
       const reopened = outcome.previous ? raceState().running(outcome.previous, reopenedRunner ?? emptyCrewRunner(outcome.previous.runnerId)) : null;
-      if (outcome.deleted) events().lapDelete(outcome.queueVersion, outcome.deleted.id);
+      const changes = events().batch();
+      if (outcome.deleted) changes.lapDelete(outcome.queueVersion, outcome.deleted.id);
       if (outcome.requeued) {
         const ticket = state.queue.find((q) => q.ticketId === outcome.requeued!.ticketId);
-        if (ticket) events().queueInsert(outcome.queueVersion, ticket);
+        if (ticket) changes.queueInsert(outcome.queueVersion, ticket);
       }
-      if (reopened) events().lapUpdate(outcome.queueVersion, reopened);
-      if (outcome.teams) events().scoreUpdate(outcome.teams);
+      if (reopened) changes.lapUpdate(outcome.queueVersion, reopened);
+      if (outcome.teams) changes.scoreUpdate(outcome.teams);
+      changes.send();
       return { reopened, deletedLapId: outcome.deleted?.id ?? null, state };
     },
 
@@ -291,16 +297,20 @@ const createLapControlService = ({ strapi }: { strapi: Core.Strapi }) => {
       const runner = outcome.lap.runnerId != null ? (await raceState().crewRunners([outcome.lap.runnerId])).get(outcome.lap.runnerId) : undefined;
       const crew = runner ?? emptyCrewRunner(outcome.lap.runnerId);
       const lap = outcome.lap.durationMs == null ? raceState().running(outcome.lap, crew) : raceState().finished(outcome.lap, crew);
-      events().lapUpdate(outcome.queueVersion, lap);
-      events().scoreUpdate(outcome.teams);
+      const changes = events().batch();
+      changes.lapUpdate(outcome.queueVersion, lap);
+      changes.scoreUpdate(outcome.teams);
+      changes.send();
     },
 
     /** After an admin deleted a lap: the former runner's points and the team scores. */
     async lapDeleted(lapId: number, formerRunnerId: number | null): Promise<void> {
       const teams = await strapi.db.transaction(({ trx }) => service.recomputeScores(trx, [formerRunnerId]));
       const race = await raceState().ensureRace();
-      events().lapDelete(race.queueVersion, lapId);
-      events().scoreUpdate(teams);
+      const changes = events().batch();
+      changes.lapDelete(race.queueVersion, lapId);
+      changes.scoreUpdate(teams);
+      changes.send();
     },
   };
   return service;
