@@ -1,0 +1,4 @@
+import admin from './admin';
+import exchange from './exchange';
+
+export default { admin, exchange };
