@@ -159,5 +159,119 @@ export function parseProfileInstructions(text: string): ParsedProfile {
   return { steps, envelope: profileEnvelope(steps) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Limits: a profile may only be run where every setpoint and limit fits the battery and the station.
+
+/** Closed intervals; null means unbounded on that side. Field names match the envelope's. */
+export type ProfileLimits = ProfileEnvelope;
+
+type Decimalish = number | string | null | undefined;
+const num = (value: Decimalish): number | null => (value === null || value === undefined || value === '' ? null : Number(value));
+
+/** Battery limits: currents are signed, charging positive, so discharge becomes the lower bound. */
+export function batteryLimits(battery: {
+  min_voltage_v?: Decimalish; max_voltage_v?: Decimalish; max_charge_current_a?: Decimalish; max_discharge_current_a?: Decimalish;
+}): ProfileLimits {
+  const discharge = num(battery.max_discharge_current_a);
+  return {
+    min_voltage_v: num(battery.min_voltage_v),
+    max_voltage_v: num(battery.max_voltage_v),
+    min_current_a: discharge === null ? null : -Math.abs(discharge),
+    max_current_a: num(battery.max_charge_current_a),
+  };
+}
+
+export function stationLimits(station: {
+  min_voltage_v?: Decimalish; max_voltage_v?: Decimalish; min_current_a?: Decimalish; max_current_a?: Decimalish;
+}): ProfileLimits {
+  return {
+    min_voltage_v: num(station.min_voltage_v),
+    max_voltage_v: num(station.max_voltage_v),
+    min_current_a: num(station.min_current_a),
+    max_current_a: num(station.max_current_a),
+  };
+}
+
+const tighter = (a: number | null, b: number | null, pick: (x: number, y: number) => number) =>
+  a === null ? b : b === null ? a : pick(a, b);
+
+export function intersectLimits(a: ProfileLimits, b: ProfileLimits): ProfileLimits {
+  return {
+    min_voltage_v: tighter(a.min_voltage_v, b.min_voltage_v, Math.max),
+    max_voltage_v: tighter(a.max_voltage_v, b.max_voltage_v, Math.min),
+    min_current_a: tighter(a.min_current_a, b.min_current_a, Math.max),
+    max_current_a: tighter(a.max_current_a, b.max_current_a, Math.min),
+  };
+}
+
+/** True when the station's range covers the battery's whole range (what a compatible station means). */
+export function limitsCover(outer: ProfileLimits, inner: ProfileLimits): boolean {
+  const below = (o: number | null, i: number | null) => o === null || (i !== null && o <= i);
+  const above = (o: number | null, i: number | null) => o === null || (i !== null && o >= i);
+  return below(outer.min_voltage_v, inner.min_voltage_v) && above(outer.max_voltage_v, inner.max_voltage_v)
+    && below(outer.min_current_a, inner.min_current_a) && above(outer.max_current_a, inner.max_current_a);
+}
+
+const formatRange = (min: number | null, max: number | null, unit: string) =>
+  `${min ?? '-∞'} ${unit} .. ${max ?? '+∞'} ${unit}`;
+
+function outside(value: number, min: number | null, max: number | null) {
+  return (min !== null && value < min) || (max !== null && value > max);
+}
+
+/** Every step whose setpoint or limit leaves `limits`, one issue per offending value, with its line. */
+export function checkStepsWithinLimits(steps: ProfileStep[], limits: ProfileLimits, limitsName = 'the allowed range'): ProfileInstructionIssue[] {
+  const issues: ProfileInstructionIssue[] = [];
+  const volts = formatRange(limits.min_voltage_v, limits.max_voltage_v, 'V');
+  const amps = formatRange(limits.min_current_a, limits.max_current_a, 'A');
+  const checkVoltage = (step: ProfileStep, value: number, what: string) => {
+    if (outside(value, limits.min_voltage_v, limits.max_voltage_v)) {
+      issues.push({ line: step.line, message: `${what} ${value} V is outside ${limitsName} (${volts})` });
+    }
+  };
+  const checkCurrent = (step: ProfileStep, value: number, what: string) => {
+    if (outside(value, limits.min_current_a, limits.max_current_a)) {
+      issues.push({ line: step.line, message: `${what} ${value} A is outside ${limitsName} (${amps})` });
+    }
+  };
+  for (const step of steps) {
+    if (step.mode === 'CC') {
+      checkCurrent(step, step.current_a, 'CC current');
+      if (step.limit_type === 'VOLTAGE') checkVoltage(step, step.limit_value, 'CC voltage limit');
+    } else if (step.mode === 'CV') {
+      checkVoltage(step, step.voltage_v, 'CV voltage');
+      if (step.limit_type === 'CURRENT') checkCurrent(step, step.limit_value, 'CV current limit');
+    }
+  }
+  return issues;
+}
+
+/** True when the profile's envelope fits `limits` (used to offer only compatible stored profiles). */
+export function envelopeFits(envelope: ProfileEnvelope, limits: ProfileLimits): boolean {
+  const values: Array<[number | null, number | null, number | null]> = [
+    [envelope.min_voltage_v, limits.min_voltage_v, limits.max_voltage_v],
+    [envelope.max_voltage_v, limits.min_voltage_v, limits.max_voltage_v],
+    [envelope.min_current_a, limits.min_current_a, limits.max_current_a],
+    [envelope.max_current_a, limits.min_current_a, limits.max_current_a],
+  ];
+  return values.every(([value, min, max]) => value === null || !outside(Number(value), min, max));
+}
+
+/**
+ * The whole check the New-experiment page runs before saving: syntax of every line, then every
+ * setpoint against the limits. Never throws for bad input: returns every issue with its line.
+ */
+export function checkProfile(text: string, limits: ProfileLimits, limitsName?: string): { parsed: ParsedProfile | null; issues: ProfileInstructionIssue[] } {
+  let parsed: ParsedProfile;
+  try {
+    parsed = parseProfileInstructions(text);
+  } catch (error) {
+    if (error instanceof ProfileInstructionsError) return { parsed: null, issues: error.issues };
+    throw error;
+  }
+  if (!parsed.steps.length) return { parsed: null, issues: [{ line: 1, message: 'the profile needs at least one WAIT, CC or CV line' }] };
+  return { parsed, issues: checkStepsWithinLimits(parsed.steps, limits, limitsName) };
+}
+
 // Also registered by Strapi as the service `api::lab.profile-instructions` (every file here is a service).
-export default { parseProfileInstructions, profileEnvelope };
+export default { parseProfileInstructions, profileEnvelope, checkProfile, checkStepsWithinLimits, envelopeFits, intersectLimits, limitsCover };
