@@ -5,6 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { parseProfileInstructions, type ProfileStep } from '../../api/lab/services/profile-instructions';
+import type { LabSamplesService } from '../../api/lab/services/lab-samples';
 import type { DemoSeeder, DocumentData } from './seeder';
 import { demoRandom, round, secondsAfter, type DemoRandom } from './random';
 
@@ -16,7 +17,6 @@ const ALARM = 'api::lab.alarm';
 /** Plain table created by database/migrations/…create-lab-samples.js (not a content type). */
 export const SAMPLES_TABLE = 'lab_samples';
 /** Strapi's SQLite dialect refuses bigger multi-row inserts. */
-const INSERT_CHUNK = 500;
 
 const BATTERIES: DocumentData[] = [
   {
@@ -254,15 +254,15 @@ function cycleSummary(samples: LabSample[]) {
   ];
 }
 
-/** Inserts the samples in one transaction, only when the experiment has none yet; returns rows inserted. */
-async function insertSamplesOnce(knex: Core.Strapi['db']['connection'], experimentId: number, samples: LabSample[]): Promise<number> {
-  return knex.transaction(async (trx) => {
+/**
+ * Inserts the samples in one transaction, only when the experiment has none yet; returns rows
+ * inserted. Through lab-samples' insertSamples, the one write path, so the chart rollups are kept too.
+ */
+async function insertSamplesOnce(strapi: Core.Strapi, experimentId: number, samples: LabSample[]): Promise<number> {
+  const labSamples = strapi.service('api::lab.lab-samples') as unknown as LabSamplesService;
+  return strapi.db.connection.transaction(async (trx) => {
     if (await trx(SAMPLES_TABLE).where({ experiment_id: experimentId }).first()) return 0;
-    const rows = samples.map((sample) => ({ experiment_id: experimentId, ...sample }));
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await trx(SAMPLES_TABLE).insert(rows.slice(start, start + INSERT_CHUNK));
-    }
-    return rows.length;
+    return labSamples.insertSamples(samples.map((sample) => ({ experiment_id: experimentId, ...sample })), trx);
   });
 }
 
@@ -312,6 +312,6 @@ export async function seedLab(seeder: DemoSeeder): Promise<void> {
     raised_at: secondsAfter(startedAt, 5400),
   });
 
-  const inserted = await insertSamplesOnce(seeder.strapi.db.connection, finished.id, samples);
+  const inserted = await insertSamplesOnce(seeder.strapi, finished.id, samples);
   seeder.count(SAMPLES_TABLE, inserted, samples.length);
 }

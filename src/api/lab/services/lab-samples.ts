@@ -1,0 +1,497 @@
+/**
+ * `api::lab.lab-samples`: the one read/write path of the `lab_samples` table (a plain table, see
+ * database/migrations/2026.11.22T00.00.00.create-lab-samples.js). Writes are bulk and idempotent by
+ * (experiment_id, seq); reads are downsampled series for charts and full-resolution CSV exports.
+ *
+ * `recorded_at` is a timestamptz on PostgreSQL and epoch milliseconds (an integer) on SQLite, so the
+ * bucket arithmetic is plain integer maths on both.
+ */
+import { PassThrough, Readable } from 'stream';
+import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
+import type { Client as PgClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import Papa from 'papaparse';
+import type { SeriesPoint } from '../contract';
+import { COPY_SIGNATURE, FIXED_BYTES, TYPE_CODES, copyBinaryRows, writeField, writeHeader, type PgType } from '../pg-copy-binary';
+import { CHART_MEASURES, ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, levelFor, m4, m4Point, mergeClause, rollupRows, spanFromColumn, spanFromRollup, upsertRollupRows, type ChartSample } from '../sample-rollups';
+
+export const SAMPLES_TABLE = 'lab_samples';
+
+export const MEASUREMENT_COLUMNS = [
+  'test_time_s', 'voltage_v', 'current_a', 'power_w', 'temperature_c',
+  'charge_capacity_ah', 'discharge_capacity_ah', 'charge_energy_wh', 'discharge_energy_wh',
+] as const;
+export type MeasurementColumn = (typeof MEASUREMENT_COLUMNS)[number];
+
+export interface SampleRow extends Partial<Record<MeasurementColumn, number | null>> {
+  experiment_id: number;
+  seq: number;
+  recorded_at: Date;
+  cycle_index?: number | null;
+  step_index?: number | null;
+  /** JSON text or null. */
+  extra?: string | null;
+}
+
+/** Column order of inserts and exports. */
+export const SAMPLE_COLUMNS = ['experiment_id', 'seq', 'recorded_at', ...MEASUREMENT_COLUMNS, 'cycle_index', 'step_index', 'extra'] as const;
+
+const PG_TYPES: Record<(typeof SAMPLE_COLUMNS)[number], PgType> = {
+  experiment_id: 'int', seq: 'bigint', recorded_at: 'timestamptz', cycle_index: 'int', step_index: 'int', extra: 'jsonb',
+  ...Object.fromEntries(MEASUREMENT_COLUMNS.map((c) => [c, 'float8'])) as Record<MeasurementColumn, PgType>,
+};
+
+export interface SampleExportOptions {
+  /** Epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+  /** Header style: Battery Data Format names (default) or the lab_samples column names. */
+  names?: 'bdf' | 'native';
+}
+
+/**
+ * Battery Data Format (Battery Data Alliance) headers of the lab_samples columns, in export order:
+ * the names battery-formats.ts recognises as BDF (` / ` units, `Test Time`, `Voltage`, `Current`),
+ * all in SI, so an export re-imports with format `bdf` and every value unchanged. `recorded_at` is
+ * `Unix Time / s` (milliseconds as decimals).
+ */
+export const BDF_HEADERS = {
+  test_time_s: 'Test Time / s',
+  recorded_at: 'Unix Time / s',
+  voltage_v: 'Voltage / V',
+  current_a: 'Current / A',
+  power_w: 'Power / W',
+  temperature_c: 'Temperature T1 / degC',
+  cycle_index: 'Cycle Count / 1',
+  step_index: 'Step Index / 1',
+  charge_capacity_ah: 'Charging Capacity / Ah',
+  discharge_capacity_ah: 'Discharging Capacity / Ah',
+  charge_energy_wh: 'Charging Energy / Wh',
+  discharge_energy_wh: 'Discharging Energy / Wh',
+} as const;
+const BDF_COLUMNS = Object.keys(BDF_HEADERS) as Array<keyof typeof BDF_HEADERS>;
+const EXPORT_PAGE = 5000;
+
+/** `extra` as JSON text whatever the driver hands back. */
+const jsonText = (value: unknown) => (value == null ? null : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** Strapi's SQLite dialect caps one INSERT at 500 rows; 15 columns x 500 stays under SQLite's 32,766 variables. */
+const SQLITE_CHUNK = 500;
+const POSTGRES_CHUNK = 20_000;
+/** PostgreSQL's unique_violation: a key of the COPY is already stored. */
+const UNIQUE_VIOLATION = '23505';
+/** Session temp table the rollup rows of a batch are copied into before the merge. */
+const ROLLUPS_STAGE = 'lab_sample_rollups_stage';
+/** Bucket rows from which the staging table pays off. */
+const STAGE_FROM_ROWS = 200;
+/** Sample times per lookup of the raw M4 columns' first/last samples. */
+const LOOKUP_CHUNK = 500;
+
+const COLUMN_CODES = SAMPLE_COLUMNS.map((c) => TYPE_CODES[PG_TYPES[c]]);
+const FLOAT8 = TYPE_CODES.float8;
+const COLUMN_LABELS = SAMPLE_COLUMNS.map((c) => `${SAMPLES_TABLE}.${c}`);
+const ROW_BYTES = 2 + SAMPLE_COLUMNS.reduce((n, c) => n + 4 + FIXED_BYTES[PG_TYPES[c]], 0);
+
+/** `rows` in COPY's binary format (pg-copy-binary.ts), read from the row objects as they are. */
+export function copyBinary(rows: SampleRow[]): Buffer {
+  let size = COPY_SIGNATURE.length + 8 + rows.length * ROW_BYTES + 2;
+  for (const row of rows) if (row.extra != null) size += Buffer.byteLength(String(row.extra));
+  const buf = Buffer.allocUnsafe(size);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let o = writeHeader(buf, view);
+  for (const row of rows) {
+    view.setInt16(o, SAMPLE_COLUMNS.length);
+    o += 2;
+    for (let c = 0; c < SAMPLE_COLUMNS.length; c++) {
+      const value = row[SAMPLE_COLUMNS[c] as keyof SampleRow];
+      // Measurements (most fields) inline: the call per field cost as much as the writes.
+      if (COLUMN_CODES[c] === FLOAT8 && typeof value === 'number') {
+        view.setInt32(o, 8);
+        view.setFloat64(o + 4, value);
+        o += 12;
+      } else {
+        o = writeField(buf, view, o, COLUMN_CODES[c], value, COLUMN_LABELS[c]);
+      }
+    }
+  }
+  view.setInt16(o, -1);
+  return buf.subarray(0, o + 2);
+}
+
+export type { SeriesPoint } from '../contract';
+
+export interface Series {
+  points: SeriesPoint[];
+  /** Width of an M4 column in ms (0: every sample of the range is drawn as it is). */
+  bucketMs: number;
+  /** Rollup level read, its bucket size in ms (0: the raw samples). */
+  resolutionMs: number;
+  /** Raw samples in the range when they were read (null when the rollups answered). */
+  total: number | null;
+  from: number | null;
+  to: number | null;
+}
+
+const isPostgres = (strapi: Core.Strapi) =>
+  ['pg', 'postgres', 'postgresql'].includes((strapi.db.connection.client as any).config.client);
+
+const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const postgres = () => isPostgres(strapi);
+  /** recorded_at as epoch milliseconds, in SQL. */
+  const msExpr = () => (postgres() ? '(extract(epoch from recorded_at) * 1000)::bigint' : 'recorded_at');
+  const toDb = (date: Date) => (postgres() ? date.toISOString() : date.getTime());
+
+  /**
+   * COPY first: PostgreSQL's own bulk path, about twice the rate of `INSERT ... ON CONFLICT` (whose
+   * speculative insertion checks every key twice). COPY has no conflict clause, so it runs under a
+   * savepoint: if any key is already stored (a redelivery, a duplicated message) it fails whole, the
+   * savepoint is rolled back, and the rows go through `insertIgnoringDuplicates`, which skips stored
+   * keys. Redeliveries are rare, so the common batch pays for COPY only. The savepoint travels with
+   * the first COPY (one round trip) and is left to the commit to release (one fewer).
+   */
+  async function insertPostgres(trx: Knex.Transaction, rows: SampleRow[]): Promise<number> {
+    const connection = (await trx.client.acquireConnection()) as PgClient;
+    try {
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += POSTGRES_CHUNK) {
+        inserted += await copyRows(connection, rows.slice(i, i + POSTGRES_CHUNK), i === 0 ? 'savepoint lab_samples_copy; ' : '');
+      }
+      return inserted;
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await connection.query('rollback to savepoint lab_samples_copy');
+    } finally {
+      await trx.client.releaseConnection(connection);
+    }
+    return insertIgnoringDuplicates(trx, rows);
+  }
+
+  /**
+   * One COPY statement, after `before` (statements sent in the same simple query). The data goes in
+   * a single write: pg-copy-streams dereferences the connection it has let go of if a server error
+   * arrives between two writes (an uncaught TypeError). For the same reason 'error' may fire twice
+   * (its final step fails after the server's error): the listener stays.
+   */
+  function copyRows(connection: PgClient, rows: SampleRow[], before = ''): Promise<number> {
+    // Encoded before the COPY starts: a bad value then throws without leaving the connection in COPY mode.
+    return copyData(connection, `${before}copy ${SAMPLES_TABLE} (${SAMPLE_COLUMNS.join(', ')}) from stdin with (format binary)`, copyBinary(rows));
+  }
+
+  function copyData(connection: PgClient, statement: string, data: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const copy = connection.query(copyFrom(statement));
+      copy.on('error', reject);
+      copy.on('finish', () => resolve(copy.rowCount));
+      copy.end(data);
+    });
+  }
+
+  /**
+   * The batch's rollup rows merged into `lab_sample_rollups`. PostgreSQL: binary COPY into a session
+   * temp table, then one `insert ... select ... on conflict do update` (an import's ~12 bucket rows per
+   * 100 samples cost a fraction of binding 25 parameters per row); SQLite, and small batches: multi-row upserts.
+   */
+  async function mergeRollups(trx: Knex.Transaction, rows: SampleRow[]): Promise<void> {
+    const rollups = rollupRows(rows);
+    if (!rollups.length) return;
+    // A live flush touches a few buckets: one statement beats the staging table's three.
+    if (!postgres() || rollups.length <= STAGE_FROM_ROWS) return upsertRollupRows(trx, rollups, postgres());
+    const columns = ROLLUP_COLUMNS.join(', ');
+    const data = copyBinaryRows(ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, rollups);
+    const connection = (await trx.client.acquireConnection()) as PgClient;
+    try {
+      // Emptied at commit, and after each merge for the next batch of the same transaction.
+      await copyData(connection, `create temp table if not exists ${ROLLUPS_STAGE} (like ${ROLLUPS_TABLE}) on commit delete rows; copy ${ROLLUPS_STAGE} (${columns}) from stdin with (format binary)`, data);
+      await connection.query(`insert into ${ROLLUPS_TABLE} (${columns}) select ${columns} from ${ROLLUPS_STAGE} ${mergeClause(true)}; truncate ${ROLLUPS_STAGE}`);
+    } finally {
+      await trx.client.releaseConnection(connection);
+    }
+  }
+
+  /** One `INSERT ... SELECT * FROM unnest(...) ON CONFLICT DO NOTHING` per chunk; returns the rows that were new. */
+  async function insertIgnoringDuplicates(trx: Knex, rows: SampleRow[]): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += POSTGRES_CHUNK) {
+      const chunk = rows.slice(i, i + POSTGRES_CHUNK);
+      // One unnest() statement per chunk: one parameter per column, whatever the row count.
+      const arrays = SAMPLE_COLUMNS.map((column) =>
+        chunk.map((row) => {
+          const value = row[column as keyof SampleRow];
+          if (column === 'recorded_at') return (value as Date).toISOString();
+          return value ?? null;
+        }),
+      );
+      const casts = SAMPLE_COLUMNS.map((c) => `?::${PG_TYPES[c]}[]`).join(', ');
+      const result = await trx.raw(
+        `insert into ${SAMPLES_TABLE} (${SAMPLE_COLUMNS.join(', ')}) select * from unnest(${casts}) on conflict (experiment_id, seq) do nothing`,
+        arrays,
+      );
+      inserted += result.rowCount ?? 0;
+    }
+    return inserted;
+  }
+
+  async function insertSqlite(trx: Knex, rows: SampleRow[]): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += SQLITE_CHUNK) {
+      const chunk = rows.slice(i, i + SQLITE_CHUNK);
+      const values: unknown[] = [];
+      for (const row of chunk) {
+        for (const column of SAMPLE_COLUMNS) {
+          const value = row[column as keyof SampleRow];
+          values.push(column === 'recorded_at' ? (value as Date).getTime() : value ?? null);
+        }
+      }
+      const tuple = `(${SAMPLE_COLUMNS.map(() => '?').join(', ')})`;
+      const before = await changes(trx);
+      await trx.raw(
+        `insert into ${SAMPLES_TABLE} (${SAMPLE_COLUMNS.join(', ')}) values ${chunk.map(() => tuple).join(', ')} on conflict (experiment_id, seq) do nothing`,
+        values,
+      );
+      inserted += (await changes(trx)) - before;
+    }
+    return inserted;
+  }
+
+  /** SQLite's running count of rows changed on this connection (the transaction's). */
+  async function changes(trx: Knex): Promise<number> {
+    const rows = await trx.raw('select total_changes() as n');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** The export's from/to window (both inclusive) on a query. */
+  function exportWindow(query: Knex.QueryBuilder, options: SampleExportOptions) {
+    if (options.from !== undefined) query.andWhere('recorded_at', '>=', toDb(new Date(options.from)));
+    if (options.to !== undefined) query.andWhere('recorded_at', '<=', toDb(new Date(options.to)));
+    return query;
+  }
+
+  /** The distinct keys of the window's `extra` objects, sorted: the BDF export's extra columns. */
+  function exportExtraKeys(experimentId: number, options: SampleExportOptions): Promise<string[]> {
+    const keys = postgres()
+      ? knex()(SAMPLES_TABLE).where({ experiment_id: experimentId }).whereNotNull('extra').distinct(knex().raw('jsonb_object_keys(extra) as k'))
+      : knex()(`${SAMPLES_TABLE} as s`).joinRaw('cross join json_each(s.extra) as j').where('s.experiment_id', experimentId).distinct('j.key as k');
+    return exportWindow(keys, options).then((rows: any[]) => rows.map((r) => String(r.k)).sort());
+  }
+
+  /**
+   * PostgreSQL's export: the database writes the CSV (`COPY (select ...) TO STDOUT`), streamed to the
+   * reader; per-row JS work (knex rows, papaparse) was 4-7x the cost of COPY itself. Values are
+   * written as the papaparse path writes them: float8 in its shortest exact text (PostgreSQL 12+,
+   * extra_float_digits 1, the default), `Unix Time / s` as seconds with the milliseconds as
+   * decimals (trailing zeros trimmed), native `recorded_at` as toISOString() does. The header is
+   * written by papaparse, not `HEADER true`: column aliases are cut at 63 bytes and extra keys are
+   * imported headers of any length. The raw client goes back to the pool when the COPY has ended;
+   * a reader that goes away first closes it (it is still in COPY mode, unusable for the pool).
+   */
+  function copyExport(experimentId: number, options: SampleExportOptions, bdf: boolean): Readable {
+    const out = new PassThrough();
+    const client = knex().client;
+    let connection: PgClient | undefined;
+    /** Set once the COPY is sent: resolves when the client has read its last message (idle again). */
+    let idle: Promise<unknown> | undefined;
+    let copyEnded = false;
+    const release = () => {
+      const c = connection;
+      if (!c) return;
+      connection = undefined;
+      if (idle && !copyEnded) {
+        // Still in COPY mode: closed, and marked so the pool never hands it out again.
+        (c as any).__knex__disposed = 'lab export ended before its COPY';
+        c.end().catch(() => undefined);
+      }
+      // After CopyDone the client has still CommandComplete and ReadyForQuery to read.
+      Promise.resolve(copyEnded ? idle : undefined)
+        .then(() => client.releaseConnection(c))
+        .catch(() => undefined);
+    };
+    out.once('close', release);
+    (async () => {
+      const extras = bdf ? await exportExtraKeys(experimentId, options) : [];
+      if (out.destroyed) return;
+      connection = (await client.acquireConnection()) as PgClient;
+      if (out.destroyed) return release(); // nothing sent yet: the connection is clean
+      const literal = (v: string) => connection!.escapeLiteral(v);
+      const unixTime = 'trim_scale(round(extract(epoch from recorded_at)::numeric, 3))';
+      const iso = `to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+      const columns = bdf
+        ? [...BDF_COLUMNS.map((c) => (c === 'recorded_at' ? unixTime : c)), ...extras.map((k) => `extra->>${literal(k)}`)]
+        : SAMPLE_COLUMNS.map((c) => (c === 'recorded_at' ? iso : c === 'extra' ? 'extra::text' : c));
+      const where = [`experiment_id = ${Number(experimentId)}`];
+      if (options.from !== undefined) where.push(`recorded_at >= ${literal(new Date(options.from).toISOString())}`);
+      if (options.to !== undefined) where.push(`recorded_at <= ${literal(new Date(options.to).toISOString())}`);
+      const fields = bdf ? [...BDF_COLUMNS.map((c) => BDF_HEADERS[c]), ...extras] : [...SAMPLE_COLUMNS];
+      out.write(`${Papa.unparse([fields], { newline: '\n' })}\n`);
+      const copy = connection.query(copyTo(
+        `copy (select ${columns.join(', ')} from ${SAMPLES_TABLE} where ${where.join(' and ')} order by seq) to stdout with (format csv)`,
+      ));
+      const c = connection;
+      idle = new Promise<void>((resolve) => {
+        const done = () => {
+          for (const event of ['drain', 'end', 'error']) c.removeListener(event, done);
+          resolve();
+        };
+        for (const event of ['drain', 'end', 'error']) c.once(event, done);
+      });
+      copy.on('end', () => {
+        copyEnded = true;
+      });
+      copy.on('error', (error: Error) => out.destroy(error));
+      copy.pipe(out);
+    })().catch((error) => out.destroy(error));
+    return out;
+  }
+
+  return {
+    /**
+     * Stores samples in bulk; rows whose (experiment_id, seq) is already stored are skipped, so a
+     * redelivered message is harmless. Returns how many rows were new. Runs in `trx` when given.
+     */
+    async insertSamples(rows: SampleRow[], trx?: Knex.Transaction): Promise<number> {
+      if (!rows.length) return 0;
+      // The rollups merge idempotently: rows skipped as already stored change nothing there.
+      const run = async (t: Knex.Transaction) => {
+        const inserted = await (postgres() ? insertPostgres(t, rows) : insertSqlite(t, rows));
+        await mergeRollups(t, rows);
+        return inserted;
+      };
+      return trx ? run(trx) : knex().transaction((t) => run(t));
+    },
+
+    async countSamples(experimentId: number): Promise<number> {
+      const row = await knex()(SAMPLES_TABLE).where({ experiment_id: experimentId }).count({ n: '*' }).first();
+      return Number(row?.n ?? 0);
+    },
+
+    /** First and last recorded_at (epoch ms) of an experiment, or nulls without samples. */
+    async bounds(experimentId: number): Promise<{ from: number | null; to: number | null }> {
+      const row = await knex()(SAMPLES_TABLE)
+        .where({ experiment_id: experimentId })
+        // Aggregate first, convert after: min/max of the bare column come from the recorded_at index.
+        .select(knex().raw(postgres()
+          ? '(extract(epoch from min(recorded_at)) * 1000)::bigint as lo, (extract(epoch from max(recorded_at)) * 1000)::bigint as hi'
+          : 'min(recorded_at) as lo, max(recorded_at) as hi'))
+        .first();
+      const r = row as any;
+      return { from: r?.lo == null ? null : Number(r.lo), to: r?.hi == null ? null : Number(r.hi) };
+    },
+
+    /**
+     * The chart series of `from`..`to` (epoch ms, inclusive; default: the whole experiment) as M4
+     * over `points / 4` time columns (sample-rollups.ts): at most `points` points, whatever the range.
+     * Read from the coarsest rollup level that is no wider than a column, else from the raw samples:
+     * as they are when the window holds no more than `points`, else M4 in SQL (`resolution: 'raw'`
+     * always takes that path: the benchmark's reference, M4 over raw rows).
+     */
+    async series(experimentId: number, options: { from?: number; to?: number; points?: number; resolution?: 'auto' | 'raw' } = {}): Promise<Series> {
+      const points = Math.max(10, Math.min(options.points ?? 1000, 5000));
+      const bounds = options.from !== undefined && options.to !== undefined ? { from: options.from, to: options.to } : await this.bounds(experimentId);
+      const from = options.from ?? bounds.from;
+      const to = options.to ?? bounds.to;
+      if (from === null || to === null || to < from) return { points: [], bucketMs: 0, resolutionMs: 0, total: 0, from, to };
+      const columnMs = Math.max(1, Math.ceil((to - from + 1) / Math.floor(points / 4)));
+      const level = options.resolution === 'raw' ? 0 : levelFor(columnMs);
+      if (level) {
+        const rows = await knex()(ROLLUPS_TABLE)
+          .where({ experiment_id: experimentId, bucket_ms: level })
+          .whereBetween('bucket', [Math.floor(from / level), Math.floor(to / level)])
+          .orderBy('bucket');
+        // None: an experiment stored before the rollups existed (or an empty window): read the samples.
+        if (rows.length) return { points: m4(rows.map(spanFromRollup), from, columnMs), bucketMs: columnMs, resolutionMs: level, total: null, from, to };
+      }
+      const ms = msExpr();
+      const window = knex()(SAMPLES_TABLE)
+        .where({ experiment_id: experimentId })
+        .whereBetween('recorded_at', [toDb(new Date(from)), toDb(new Date(to))]);
+      const chartColumns = [knex().raw(`${ms} as t`), ...CHART_MEASURES, 'step_index', 'cycle_index'];
+      const toSample = (r: any): ChartSample => ({ t: Number(r.t), ...Object.fromEntries([...CHART_MEASURES, 'step_index', 'cycle_index'].map((k) => [k, r[k] == null ? null : Number(r[k])])) });
+      if (options.resolution !== 'raw') {
+        // A window of no more samples than points is drawn as it is: one index range read.
+        const rows = await window.clone().select(...chartColumns).orderBy('recorded_at').limit(points + 1);
+        if (rows.length <= points) return { points: rows.map((r: any) => m4Point(toSample(r))), bucketMs: 0, resolutionMs: 0, total: rows.length, from, to };
+      }
+      const column = `floor((${ms} - ${Number(from)}) / ${columnMs})`;
+      const columns = await window.clone()
+        .select(knex().raw([
+          `${column} as c, count(*) as n, min(${ms}) as t_first, max(${ms}) as t_last`,
+          ...CHART_MEASURES.map((m) => `min(${m}) as ${m}_min, max(${m}) as ${m}_max`),
+        ].join(', ')))
+        .groupByRaw(column)
+        .orderBy('c');
+      // Each column's first and last samples, by their time (the recorded_at index).
+      const times = [...new Set(columns.flatMap((c: any) => [Number(c.t_first), Number(c.t_last)]))];
+      const samplesAt = new Map<number, ChartSample>();
+      for (let i = 0; i < times.length; i += LOOKUP_CHUNK) {
+        const rows = await knex()(SAMPLES_TABLE)
+          .where({ experiment_id: experimentId })
+          .whereIn('recorded_at', times.slice(i, i + LOOKUP_CHUNK).map((t) => toDb(new Date(t))))
+          .select(...chartColumns);
+        for (const r of rows as any[]) if (!samplesAt.has(Number(r.t))) samplesAt.set(Number(r.t), toSample(r));
+      }
+      const total = columns.reduce((sum: number, c: any) => sum + Number(c.n), 0);
+      return { points: m4(columns.map((c: any) => spanFromColumn(c, samplesAt)), from, columnMs), bucketMs: columnMs, resolutionMs: 0, total, from, to };
+    },
+
+    /**
+     * Every sample of the range at full resolution as CSV, read in pages by seq (keyset, one page
+     * in memory) and pulled by the reader: `Readable.from` asks for the next page only when the
+     * previous one has been consumed, so a slow client holds the query back instead of memory
+     * growing, and a closed connection ends the loop.
+     *
+     * `names: 'bdf'` (default) writes Battery Data Format headers (`BDF_HEADERS`, re-importable:
+     * the import detects the format and reads every value back unchanged), then each key found in
+     * `extra` as a column of its own under its original header (as the import stored it);
+     * `names: 'native'` writes the lab_samples columns, `recorded_at` as ISO 8601, `extra` as JSON text.
+     */
+    exportCsv(experimentId: number, options: SampleExportOptions = {}): Readable {
+      const bdf = (options.names ?? 'bdf') === 'bdf';
+      if (postgres()) return copyExport(experimentId, options, bdf);
+      const window = (query: Knex.QueryBuilder) => exportWindow(query, options);
+      const extraKeys = () => exportExtraKeys(experimentId, options);
+      const read = async function* () {
+        const extras = bdf ? await extraKeys() : [];
+        const fields = bdf ? [...BDF_COLUMNS.map((c) => BDF_HEADERS[c]), ...extras] : [...SAMPLE_COLUMNS];
+        const toCells = (r: any): unknown[] => {
+          if (!bdf) return SAMPLE_COLUMNS.map((c) => (c === 'recorded_at' ? new Date(Number(r.recorded_ms)).toISOString() : c === 'extra' ? jsonText(r.extra) : r[c]));
+          const extra = r.extra == null ? {} : typeof r.extra === 'string' ? JSON.parse(r.extra) : r.extra;
+          return [...BDF_COLUMNS.map((c) => (c === 'recorded_at' ? Number(r.recorded_ms) / 1000 : r[c])), ...extras.map((k) => (extra[k] !== null && typeof extra[k] === 'object' ? JSON.stringify(extra[k]) : extra[k]))];
+        };
+        // A window's seq range, from the recorded_at index: pages then start at the window, not at
+        // seq 0 with every earlier row filtered out (the time filter stays: seq order need not be time order).
+        let after = -1;
+        let last = Number.MAX_SAFE_INTEGER;
+        if (options.from !== undefined || options.to !== undefined) {
+          const range: any = await window(knex()(SAMPLES_TABLE).where({ experiment_id: experimentId }).min({ lo: 'seq' }).max({ hi: 'seq' })).first();
+          // An empty window: no page matches, the header alone is written.
+          after = range?.lo == null ? 0 : Number(range.lo) - 1;
+          last = range?.hi == null ? -1 : Number(range.hi);
+        }
+        let header = true;
+        for (;;) {
+          const rows = await window(
+            knex()(SAMPLES_TABLE)
+              .where({ experiment_id: experimentId })
+              .andWhere('seq', '>', after)
+              .andWhere('seq', '<=', last)
+              .select(...SAMPLE_COLUMNS.filter((c) => c !== 'recorded_at'), knex().raw(`${msExpr()} as recorded_ms`))
+              .orderBy('seq')
+              .limit(EXPORT_PAGE),
+          );
+          const csv = Papa.unparse({ fields: header ? fields : [], data: rows.map(toCells) }, { header, newline: '\n' });
+          // unparse ends a header without rows with a newline already.
+          if (csv) yield csv.endsWith('\n') ? csv : `${csv}\n`;
+          header = false;
+          if (rows.length < EXPORT_PAGE) return;
+          after = Number(rows[rows.length - 1].seq);
+        }
+      };
+      // At most one page buffered ahead (Readable.from's default, stated: the memory bound rests on it).
+      return Readable.from(read(), { highWaterMark: 1 });
+    },
+  };
+};
+
+export type LabSamplesService = ReturnType<typeof createLabSamples>;
+export default createLabSamples;
