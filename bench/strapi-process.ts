@@ -8,8 +8,52 @@ import path from 'path';
 
 export const root = path.resolve(__dirname, '..');
 
+/**
+ * The PostgreSQL server the bench runs on (BENCH_DATABASE_URL, else TEST_DATABASE_URL), made the
+ * tests' helpers' server, with a run id of its own so its databases are told apart.
+ */
+export function benchPostgres(): string {
+  const dbUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!dbUrl) throw new Error('set BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres (the bench measures PostgreSQL)');
+  process.env.TEST_DATABASE_URL = dbUrl;
+  process.env.TALLYBOARD_TEST_RUN = `bench${Date.now().toString(36)}`;
+  return dbUrl;
+}
+
+/** The number after `--name` on the command line, or `fallback`. */
+export function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
 /** Strapi in a child process on the database named by `env` (the tests' helper). */
+import { startChildInstance } from '../tests/helpers/instances';
 export { startChildInstance as startStrapiProcess, type ChildInstance as StrapiProcess } from '../tests/helpers/instances';
+
+/**
+ * Strapi in its own process for a measured run on `env`'s database (cycler bridge off;
+ * BENCH_STRAPI_HEAP_MB caps its V8 heap, to tell held memory from uncollected garbage), its RSS
+ * read after a settling second (`idle`), then sampled every 50 ms until `stopSampling`.
+ */
+export async function startMeasuredStrapi(env: Record<string, string>) {
+  const instance = await startChildInstance({ ...env, CYCLER_BRIDGE_ENABLED: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_STRAPI_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_STRAPI_HEAP_MB}` } : {}) });
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = rssMb(instance.pid);
+  let peak = idle;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssMb(instance.pid));
+  }, 50);
+  return { instance, idle, peak: () => peak, stopSampling: () => clearInterval(sampler) };
+}
+
+/** A process's resident memory, MB (0 once it has exited). */
+export function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return 0;
+  }
+}
 
 /** CPU time (user + system) of a process so far, ms. */
 export function cpuMs(pid: number): number {

@@ -30,4 +30,12 @@ export default ({ env }) => ({
     enabled: true,
     resolve: './src/plugins/lap-control',
   },
+  'cycler-bridge': {
+    enabled: true,
+    resolve: './src/plugins/cycler-bridge',
+  },
+  'data-exchange': {
+    enabled: true,
+    resolve: './src/plugins/data-exchange',
+  },
 });

@@ -11,6 +11,7 @@ export default ({ env }) => ({
   logger: { updates: { enabled: false } },
   // Seconds an API-token look-up is reused (src/platform/api-token-cache.ts); 0 turns it off.
   apiTokenCacheSeconds: env.int('API_TOKEN_CACHE_SECONDS', 10),
+  adminAuthCacheSeconds: env.int('ADMIN_AUTH_CACHE_SECONDS', 10),
   cron: {
     // Tests turn cron off: strapi.destroy() does not stop cron jobs (see docs/TESTING.md).
     enabled: env.bool('CRON_ENABLED', true),

@@ -1,9 +1,11 @@
 import type { Core } from '@strapi/strapi';
+import registerClassroom from './api/classroom/register';
 import registerLab from './api/lab/register';
 import { ensureLogRollup, scheduleLogRollupCompaction } from './api/logs/log-rollup';
 import registerLogs from './api/logs/register';
 import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
+import { cacheAdminAuthentications } from './platform/admin-session-cache';
 import { cacheApiTokenLookups } from './platform/api-token-cache';
 import { ensureRoles } from './platform/roles';
 
@@ -15,7 +17,9 @@ export default {
     registerLab({ strapi });
     registerRace({ strapi });
     registerLogs({ strapi });
+    registerClassroom({ strapi });
     cacheApiTokenLookups(strapi, strapi.config.get<number>('server.apiTokenCacheSeconds', 10));
+    cacheAdminAuthentications(strapi, strapi.config.get<number>('server.adminAuthCacheSeconds', 10));
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -12,6 +12,7 @@
  * most `ttlSeconds` (API_TOKEN_CACHE_SECONDS, default 10; 0 turns the cache off).
  */
 import type { Core } from '@strapi/strapi';
+import { onModelWrite } from './model-writes';
 
 const TOKEN_MODELS = ['admin::api-token', 'admin::api-token-permission'];
 /** Bounded so a flood of random tokens cannot grow memory: only hits are kept anyway. */
@@ -46,13 +47,5 @@ export function cacheApiTokenLookups(strapi: Core.Strapi, ttlSeconds: number): v
     generation += 1;
     cache.clear();
   };
-  strapi.db.lifecycles.subscribe({
-    models: TOKEN_MODELS,
-    afterCreate: forget,
-    afterCreateMany: forget,
-    afterUpdate: forget,
-    afterUpdateMany: forget,
-    afterDelete: forget,
-    afterDeleteMany: forget,
-  });
+  onModelWrite(strapi, TOKEN_MODELS, forget);
 }

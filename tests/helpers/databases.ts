@@ -30,7 +30,9 @@ async function withAdminClient<T>(fn: (client: Client) => Promise<T>): Promise<T
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const runId = process.env.TALLYBOARD_TEST_RUN ?? 'local';
-  const name = `${prefix(runId)}_${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}_${++counter}`;
+  // The random tail: a suite whose database was not dropped (a timed-out hook) must not make the next
+  // suite of the same worker, which starts its counter again, collide with it.
+  const name = `${prefix(runId)}_${process.env.JEST_WORKER_ID ?? '0'}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
 
   if (process.env.TEST_DATABASE_URL) {
     await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));

@@ -20,9 +20,13 @@ export function subscribe(socket: Socket, topics: string | string[]) {
 }
 
 /** Collects every `event` the socket receives, with the topic it came on. */
+/** Every `event` the socket receives, including those inside a lap-control `race:changes` message. */
 export function collect(socket: Socket, event: string) {
   const received: Array<{ payload: any; topic: string }> = [];
   socket.on(event, (payload: unknown, meta: { topic: string }) => received.push({ payload, topic: meta?.topic }));
+  socket.on('race:changes', (batch: { changes: Array<{ event: string; payload: unknown }> }, meta: { topic: string }) => {
+    for (const change of batch.changes) if (change.event === event) received.push({ payload: change.payload, topic: meta?.topic });
+  });
   return received;
 }
 

@@ -76,6 +76,21 @@ export async function createApiToken(
   return token.accessKey;
 }
 
+/**
+ * Boots Strapi for the test file with a full-access API token (beforeAll) and stops it (afterAll);
+ * `ready` receives both, for the file's own variables.
+ */
+export function withStrapiAndToken(ready: (app: TestApp, token: string) => void, options: StartOptions = {}): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startStrapi(options);
+    ready(app, await createApiToken(app.strapi, 'full-access'));
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+}
+
 /** An admin panel user with the given admin roles (by name, e.g. 'Super Admin', 'Lab technician'). */
 export async function createAdminUser(strapi: Core.Strapi, roleNames: string[], email?: string) {
   const roles = await strapi.db.query('admin::role').findMany({ where: { name: { $in: roleNames } } });

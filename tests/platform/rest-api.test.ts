@@ -1,4 +1,4 @@
-import { createApiToken, grantToRole, startStrapi, type TestApp } from '../helpers/strapi';
+import { createApiToken, grantToRole, withStrapiAndToken, type TestApp } from '../helpers/strapi';
 
 /** One type of every domain, created, read, updated and deleted through the generated REST API. */
 const CRUD_CASES: Array<{ domain: string; plural: string; create: Record<string, unknown>; update: Record<string, unknown> }> = [
@@ -22,12 +22,9 @@ const CRUD_CASES: Array<{ domain: string; plural: string; create: Record<string,
 describe('generated REST API', () => {
   let app: TestApp;
   let token: string;
-  beforeAll(async () => {
-    app = await startStrapi();
-    token = await createApiToken(app.strapi, 'full-access');
-  });
-  afterAll(async () => {
-    await app?.stop();
+  withStrapiAndToken((started, fullAccess) => {
+    app = started;
+    token = fullAccess;
   });
 
   describe.each(CRUD_CASES)('$domain: /api/$plural with an API token', ({ plural, create, update }) => {

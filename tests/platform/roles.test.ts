@@ -1,4 +1,4 @@
-import { ADMIN_ROLES, END_USER_ROLES, ensureRoles } from '../../src/platform/roles';
+import { ADMIN_ROLES, domainContentTypes, END_USER_ROLES, ensureRoles } from '../../src/platform/roles';
 import { adminToken, startStrapi, type TestApp } from '../helpers/strapi';
 
 const cm = (uid: string) => `/content-manager/collection-types/${uid}`;
@@ -19,20 +19,33 @@ describe('roles', () => {
     expect(users.map((r) => r.type)).toEqual(expect.arrayContaining(['public', 'authenticated', ...END_USER_ROLES.map((r) => r.type)]));
   });
 
-  it('grants each staff role Content Manager permissions on its domains only', async () => {
-    const subjectsOf = async (name: string) => {
+  it('grants each staff role Content Manager permissions on its domains only, plus its plugin actions', async () => {
+    const permissionsOf = async (name: string) => {
       const role = await app.strapi.db.query('admin::role').findOne({ where: { name }, populate: ['permissions'] });
-      return new Set<string>(role.permissions.map((p: { subject: string }) => p.subject));
+      const cmSubjects = new Set<string>();
+      const pluginActions = new Set<string>();
+      for (const p of role.permissions as Array<{ action: string; subject: string | null }>) {
+        if (p.action.startsWith('plugin::content-manager.')) cmSubjects.add(p.subject!);
+        else {
+          expect([p.action, p.subject]).toEqual([p.action, null]);
+          pluginActions.add(p.action);
+        }
+      }
+      return { cmSubjects: [...cmSubjects].sort(), pluginActions };
     };
-    const lab = await subjectsOf('Lab technician');
-    expect([...lab].sort()).toEqual(['api::lab.alarm', 'api::lab.battery', 'api::lab.cycler-station', 'api::lab.experiment', 'api::lab.profile']);
-    const teacher = [...(await subjectsOf('Teacher'))];
-    expect(teacher.every((s) => /^api::(classroom|robotics)\./.test(s))).toBe(true);
-    expect(teacher.length).toBe(10);
+    const lab = await permissionsOf('Lab technician');
+    expect(lab.cmSubjects).toEqual(['api::lab.alarm', 'api::lab.battery', 'api::lab.column-mapping', 'api::lab.cycler-station', 'api::lab.experiment', 'api::lab.profile']);
+    for (const spec of ADMIN_ROLES) {
+      const granted = await permissionsOf(spec.name);
+      expect([spec.name, granted.cmSubjects]).toEqual([spec.name, domainContentTypes(app.strapi, spec.domains).sort()]);
+      // Every plugin action named in roles.ts is registered, so every one of them is granted.
+      expect([spec.name, granted.pluginActions]).toEqual([spec.name, new Set(spec.extraActions)]);
+    }
+    const teacher = await permissionsOf('Teacher');
+    expect(teacher.cmSubjects.every((s) => /^api::(classroom|robotics)\./.test(s))).toBe(true);
     const analyst = await app.strapi.db.query('admin::role').findOne({ where: { name: 'Analyst' }, populate: ['permissions'] });
-    expect(new Set(analyst.permissions.map((p: { action: string }) => p.action))).toEqual(
-      new Set(['plugin::content-manager.explorer.read', 'plugin::dashboards.logs.read', 'plugin::lap-control.read', 'plugin::lap-control.laps.export']),
-    );
+    const analystCm = analyst.permissions.filter((p: { action: string }) => p.action.startsWith('plugin::content-manager.'));
+    expect(new Set(analystCm.map((p: { action: string }) => p.action))).toEqual(new Set(['plugin::content-manager.explorer.read']));
   });
 
   it('is idempotent and keeps what an administrator changed', async () => {

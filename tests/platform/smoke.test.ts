@@ -11,6 +11,8 @@ const SMOKE_ROUTES: Record<string, string> = {
   dashboards: '/api/dashboards/health',
   ingest: '/api/ingest/limits',
   'lap-control': '/api/lap-control/public/statistics',
+  'cycler-bridge': '/api/cycler-bridge/health',
+  'data-exchange': '/api/data-exchange/types',
 };
 
 describe('platform smoke test', () => {

@@ -5,8 +5,5 @@ export const ACTIONS = [
   { section: 'plugins', pluginName: 'dashboards', uid: 'logs.read', displayName: 'Read logs dashboard' },
 ];
 
-/** Route policies: an admin session holding the action (401 without a session, 403 without the action). */
-export const requireAdmin = (action: string) => [
-  'admin::isAuthenticatedAdmin',
-  { name: 'admin::hasPermissions', config: { actions: [action] } },
-];
+/** Route policies: an admin session holding the action (src/platform/admin-policies.ts). */
+export { requireAdminAction as requireAdmin } from '../../../../platform/admin-policies';

@@ -6,6 +6,8 @@ import services from './services';
 import { HIDDEN_CONTENT_TYPE, ORIGINAL_CONTENT_TYPE } from './body';
 import { INGEST_PATH, getService } from './utils';
 import { TAIL_TOPIC } from './services/live-tail';
+import { ROBOTICS_ADMIN_ACTIONS } from './services/robotics-import';
+import { CLASSROOM_SNAPSHOTS_PATH } from './routes/classroom';
 
 export default {
   config,
@@ -15,13 +17,16 @@ export default {
   register({ strapi }: { strapi: Core.Strapi }) {
     strapi.admin.services.permission.actionProvider.registerMany([
       { section: 'plugins', displayName: 'Create and rotate log service tokens', uid: 'tokens.manage', pluginName: 'ingest' },
+      ...ROBOTICS_ADMIN_ACTIONS,
     ]);
     // strapi::body would parse JSON (with its own limit) and cannot parse NDJSON; the ingest endpoint
     // streams its body itself. This runs before the global middlewares (registered at bootstrap) and
     // only hides the Content-Type of that one route, so strapi::body leaves the stream untouched.
     const ingestPath = `${strapi.config.get('api.rest.prefix', '/api')}${INGEST_PATH.replace(/^\/api/, '')}`;
+    // The classroom snapshots route reads its (large, gzip) body the same way.
+    const snapshotsPath = `${strapi.config.get('api.rest.prefix', '/api')}${CLASSROOM_SNAPSHOTS_PATH.replace(/^\/api/, '')}`;
     strapi.server.use(async (ctx, next) => {
-      if (ctx.method === 'POST' && ctx.path === ingestPath) {
+      if (ctx.method === 'POST' && (ctx.path === ingestPath || ctx.path === snapshotsPath)) {
         const type = ctx.req.headers['content-type'];
         if (type !== undefined) ctx.req.headers[ORIGINAL_CONTENT_TYPE] = type;
         ctx.req.headers['content-type'] = HIDDEN_CONTENT_TYPE;

@@ -5,6 +5,9 @@ import type { LogIngestService } from './services/log-ingest';
 import type { RetentionService } from './services/retention';
 import type { LiveTailService } from './services/live-tail';
 import type { RateLimiterService } from './services/rate-limiter';
+import type { NotebookSnapshotsService } from './services/notebook-snapshots';
+import type { ClassroomStudentsService } from './services/classroom-students';
+import type { RoboticsImportService } from './services/robotics-import';
 
 type Services = {
   logTokens: LogTokensService;
@@ -12,6 +15,9 @@ type Services = {
   retention: RetentionService;
   liveTail: LiveTailService;
   rateLimiter: RateLimiterService;
+  notebookSnapshots: NotebookSnapshotsService;
+  classroomStudents: ClassroomStudentsService;
+  roboticsImport: RoboticsImportService;
 };
 
 export const getService = <K extends keyof Services>(name: K, strapiInstance: Core.Strapi = strapi): Services[K] =>

@@ -13,10 +13,12 @@ export interface BarChartProps {
   /** Called with the category of a clicked bar (e.g. to filter a table by it). */
   onSelect?: (category: string) => void;
   label: string;
+  /** Label only every n-th category (e.g. 3 for 24 hours: narrow bars' labels run together). */
+  labelEvery?: number;
 }
 
 /** Values per category (services, stations, teams...). */
-export function BarChart({ categories, series, horizontal = false, stacked = false, height = 260, onSelect, label }: BarChartProps) {
+export function BarChart({ categories, series, horizontal = false, stacked = false, height = 260, onSelect, label, labelEvery = 1 }: BarChartProps) {
   const selectRef = React.useRef(onSelect);
   selectRef.current = onSelect;
   const options = React.useMemo<ApexOptions>(() => {
@@ -35,10 +37,15 @@ export function BarChart({ categories, series, horizontal = false, stacked = fal
       },
       colors: series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]),
       plotOptions: { bar: { horizontal, borderRadius: 2 } },
-      xaxis: { categories },
+      xaxis: {
+        categories,
+        labels: labelEvery > 1 ? { formatter: (value: string) => (categories.indexOf(String(value)) % labelEvery === 0 ? value : '') } : {},
+      },
+      // The tooltip names every bar, labelled or not.
+      tooltip: { ...base.tooltip, x: { formatter: (value: number | string) => String(value) } },
       legend: { ...base.legend, show: series.length > 1 },
     };
-  }, [categories, series, horizontal, stacked]);
+  }, [categories, series, horizontal, stacked, labelEvery]);
   const apexSeries = React.useMemo(() => series.map((s) => ({ name: s.name, data: s.values })), [series]);
   return (
     <Box role="figure" aria-label={label} data-chart-kind="bar">

@@ -9,11 +9,13 @@ export interface ScatterChartProps {
   xTitle?: string;
   yTitle?: string;
   height?: number;
+  /** Fixed decimals of the y axis labels (apexcharts otherwise prints float noise such as 0.8900000000000000). */
+  yDecimals?: number;
   label: string;
 }
 
 /** Two measures per point (e.g. capacity against cycle count). Deliberately minimal until a dashboard needs more. */
-export function ScatterChart({ series, xTitle, yTitle, height = 260, label }: ScatterChartProps) {
+export function ScatterChart({ series, xTitle, yTitle, height = 260, yDecimals, label }: ScatterChartProps) {
   const options = React.useMemo<ApexOptions>(() => {
     const base = baseOptions();
     return {
@@ -21,9 +23,9 @@ export function ScatterChart({ series, xTitle, yTitle, height = 260, label }: Sc
       chart: { ...base.chart, type: 'scatter' },
       colors: series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]),
       xaxis: { type: 'numeric', title: xTitle ? { text: xTitle } : undefined },
-      yaxis: { title: yTitle ? { text: yTitle } : undefined },
+      yaxis: { title: yTitle ? { text: yTitle } : undefined, labels: yDecimals === undefined ? undefined : { formatter: (v: number) => v.toFixed(yDecimals) } },
     };
-  }, [series, xTitle, yTitle]);
+  }, [series, xTitle, yTitle, yDecimals]);
   const apexSeries = React.useMemo(() => series.map((s) => ({ name: s.name, data: s.points.map((p) => [p.x, p.y]) })), [series]);
   return (
     <Box role="figure" aria-label={label} data-chart-kind="scatter">

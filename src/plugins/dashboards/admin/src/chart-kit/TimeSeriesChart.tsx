@@ -27,6 +27,11 @@ export interface TimeSeriesChartProps {
   /** Called when the user drags across the chart; dashboards re-query that range. Enables zooming. */
   onZoom?: (from: Date, to: Date) => void;
   yTitle?: string;
+  /**
+   * `counts` (default): integers from 0. `levels` (voltages, currents, temperatures): the axis follows
+   * the data, negative values included, with decimals.
+   */
+  values?: 'counts' | 'levels';
   /** Accessible name of the chart region (also how tests find it). */
   label: string;
 }
@@ -34,7 +39,7 @@ export interface TimeSeriesChartProps {
 const toMs = (x: string | number) => (typeof x === 'number' ? x : Date.parse(x));
 
 /** Counts or levels over time, several series stacked or side by side. */
-export function TimeSeriesChart({ series, kind = 'bar', stacked = true, height = 260, range, onZoom, yTitle, label }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ series, kind = 'bar', stacked = true, height = 260, range, onZoom, yTitle, values = 'counts', label }: TimeSeriesChartProps) {
   // Ref so the chart's options (and so the chart itself) are not rebuilt when the parent re-renders.
   const zoomRef = React.useRef(onZoom);
   zoomRef.current = onZoom;
@@ -79,21 +84,30 @@ export function TimeSeriesChart({ series, kind = 'bar', stacked = true, height =
         max: range?.to.getTime(),
         labels: { datetimeUTC: false },
       },
-      yaxis: {
-        min: 0,
-        max: smallScale ? Math.max(1, maxY) : undefined,
-        tickAmount: smallScale ? Math.max(1, maxY) : 5,
-        forceNiceScale: !smallScale,
-        title: yTitle ? { text: yTitle } : undefined,
-        labels: { formatter: (v: number) => String(Math.round(v)) },
-      },
+      yaxis:
+        values === 'levels'
+          ? {
+              forceNiceScale: true,
+              tickAmount: 5,
+              title: yTitle ? { text: yTitle } : undefined,
+              labels: { formatter: (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : '') },
+            }
+          : {
+              min: 0,
+              max: smallScale ? Math.max(1, maxY) : undefined,
+              tickAmount: smallScale ? Math.max(1, maxY) : 5,
+              forceNiceScale: !smallScale,
+              title: yTitle ? { text: yTitle } : undefined,
+              labels: { formatter: (v: number) => String(Math.round(v)) },
+            },
       plotOptions: { bar: { columnWidth: '90%' } },
-      fill: kind === 'area' ? { type: 'solid', opacity: 0.35 } : undefined,
+      // A level is a line: filling it down to the axis would suggest an amount.
+      fill: kind === 'area' ? { type: 'solid', opacity: values === 'levels' ? 0 : 0.35 } : undefined,
       stroke: kind === 'area' ? { width: 1.5, curve: 'straight' } : { width: 0 },
       tooltip: { ...base.tooltip, x: { format: 'dd MMM HH:mm:ss' } },
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [kind, stacked, smallScale ? maxY : -1, !!onZoom, range?.from.getTime(), range?.to.getTime(), yTitle, series.map((s) => s.color).join()]);
+  }, [kind, values, stacked, smallScale ? maxY : -1, !!onZoom, range?.from.getTime(), range?.to.getTime(), yTitle, series.map((s) => s.color).join()]);
 
   const apexSeries = React.useMemo(
     () => series.map((s) => ({ name: s.name, data: s.points.map((p) => ({ x: toMs(p.x), y: p.y })) })),

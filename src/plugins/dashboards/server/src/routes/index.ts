@@ -1,4 +1,6 @@
 import { LOGS_READ, requireAdmin } from '../permissions';
+import { classroomAdminRoutes, classroomContentRoutes } from './classroom';
+import { roboticsAdminRoutes } from './robotics';
 
 const logsRoute = (path: string, handler: string) => ({
   method: 'GET',
@@ -17,6 +19,8 @@ export default {
       logsRoute('export', 'export'),
       logsRoute('errors-by-service', 'errorsByService'),
       logsRoute('services', 'services'),
+      ...classroomAdminRoutes,
+      ...roboticsAdminRoutes,
     ],
   },
   'content-api': {
@@ -28,6 +32,7 @@ export default {
         handler: 'health.check',
         config: { auth: false, description: 'Plugin liveness for the smoke test; returns { ok: true }.' },
       },
+      ...classroomContentRoutes,
     ],
   },
 };

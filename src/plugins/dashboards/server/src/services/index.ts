@@ -1,3 +1,4 @@
 import logsDashboard from './logs-dashboard';
+import classroomProgress from './classroom-progress';
 
-export default { 'logs-dashboard': logsDashboard };
+export default { 'logs-dashboard': logsDashboard, 'classroom-progress': classroomProgress };

@@ -1,4 +1,6 @@
 import logs from './logs';
 import tokens from './tokens';
+import classroom from './classroom';
+import robotics from './robotics';
 
-export default { logs, tokens };
+export default { logs, tokens, classroom, robotics };

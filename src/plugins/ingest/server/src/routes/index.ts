@@ -1,4 +1,6 @@
 import { TOKENS_ACTION } from '../utils';
+import classroomRoutes from './classroom';
+import { roboticsAdminRoutes, roboticsContentApiRoutes } from './robotics';
 
 export default {
   'content-api': {
@@ -17,6 +19,8 @@ export default {
         handler: 'logs.limits',
         config: { auth: false, description: 'Ingestion limits (body size, records per request, rate).' },
       },
+      ...classroomRoutes,
+      ...roboticsContentApiRoutes,
     ],
   },
   admin: {
@@ -30,6 +34,7 @@ export default {
           policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [TOKENS_ACTION] } }],
         },
       },
+      ...roboticsAdminRoutes,
     ],
   },
 };
