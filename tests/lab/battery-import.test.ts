@@ -145,6 +145,15 @@ describe('battery lab import', () => {
     expect(res.body.error.details).toEqual({ line: 3, column: 'Current(mA)', value: 'abc' });
   });
 
+  it('a cycle index beyond 32 bits names its line, column and value (the column is a 32-bit integer)', async () => {
+    const csv = Buffer.from('Test_Time(s),Cycle_Index,Current(A),Voltage(V)\n1,2147483647,0.5,3.7\n2,2147483648,0.5,3.7\n');
+    const res = await postCsv(app, IMPORT_ROUTE, token, csv, { name: 'huge cycle', startedAt: '2026-01-01T00:00:00Z' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual({ line: 3, column: 'Cycle_Index', value: '2147483648' });
+    expect(res.body.error.message).toMatch(/larger than 2147483647/);
+    expect(await app.strapi.db.query('api::lab.experiment').count({ where: { name: 'huge cycle' } })).toBe(0);
+  });
+
   it('streams a raw application/octet-stream body; any CSV imports through a mapping', async () => {
     const csv = 'exported by bench rig 7\n\nsecs;volts;amps;cyc\n0;3,70;0,5;1\n10;3,72;0,5;1\n20;3,60;-0,5;1\n';
     const res = await app.http().post(IMPORT_ROUTE)

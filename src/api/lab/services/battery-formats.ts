@@ -262,6 +262,8 @@ export function detectLayout(head: string[][], delimiter: string, options: Layou
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const SLASHED = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(AM|PM)?)?$/i;
 const NUMBER = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+/** Largest cycle or step index: `lab_samples` stores them as 32-bit integers. */
+export const MAX_INDEX = 2_147_483_647;
 
 /**
  * The date format of a column from sample values. Day/month order is decided only when some value
@@ -371,6 +373,8 @@ export function convertRow(cells: string[], line: number, layout: Layout): Conve
     if (!Number.isFinite(n)) throw new RowError(line, c.column, raw, 'not a number');
     if (c.field === 'cycle_index' || c.field === 'step_index') {
       if (!Number.isInteger(n) || n < 0) throw new RowError(line, c.column, raw, 'not a whole number >= 0');
+      // The columns are 32-bit integers in both databases: a larger count would fail the whole batch unnamed.
+      if (n > MAX_INDEX) throw new RowError(line, c.column, raw, `larger than ${MAX_INDEX} (the largest cycle or step index stored)`);
       values[c.field] = n;
       continue;
     }
