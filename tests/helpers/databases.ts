@@ -18,7 +18,8 @@ let counter = 0;
 
 const prefix = (runId: string) => `tb_test_${runId.replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
 
-async function withAdminClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+/** A connection to the PostgreSQL server TEST_DATABASE_URL names, closed after `fn`. */
+export async function withAdminClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
   await client.connect();
   try {

@@ -4,24 +4,14 @@
  * keep the rest, reconnects when the database answers, and stores every sample once.
  */
 import type { MqttClient } from 'mqtt';
-import { Client } from 'pg';
 import { startStrapi, type TestApp } from '../helpers/strapi';
+import { withAdminClient } from '../helpers/databases';
 import {
   bridge, bridgeEnv, createLabFixture, embeddedUrl, postgresMissing, queueExperiment, rawClient, sampleCount, uniqueNames, waitFor,
 } from './helpers';
 
 const names = uniqueNames(__filename);
 const MAX_PENDING = 100;
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // Runs in the PostgreSQL pass only: not a missing service in the SQLite pass (so never a failure there).
 const onPostgres = !postgresMissing();
@@ -38,7 +28,7 @@ if (!onPostgres) console.warn(`SKIPPED cycler bridge during a database outage: $
     raw = await rawClient(embeddedUrl(app.strapi), `${names.simClientPrefix}-raw`);
   });
   afterAll(async () => {
-    await admin((c) => c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`)).catch(() => undefined);
+    await withAdminClient((c) => c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`)).catch(() => undefined);
     await raw?.endAsync();
     await app?.stop();
   });
@@ -62,7 +52,7 @@ if (!onPostgres) console.warn(`SKIPPED cycler bridge during a database outage: $
     await waitFor('first 200 stored', async () => (await sampleCount(app.strapi, experiment)) === 200);
 
     // Outage: no new connections, existing ones killed.
-    await admin(async (c) => {
+    await withAdminClient(async (c) => {
       await c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS false`);
       await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
     });
@@ -75,7 +65,7 @@ if (!onPostgres) console.warn(`SKIPPED cycler bridge during a database outage: $
     await new Promise((r) => setTimeout(r, 1500));
     expect(bridge(app.strapi).stats().connected).toBe(false);
 
-    await admin((c) => c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`));
+    await withAdminClient((c) => c.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS true`));
     await waitFor('every sample stored', async () => (await sampleCount(app.strapi, experiment)) === 2200, 60_000, 250).catch(async (error) => {
       throw new Error(`${error.message}; stored ${await sampleCount(app.strapi, experiment)}, bridge ${JSON.stringify(bridge(app.strapi).stats())}`);
     });
