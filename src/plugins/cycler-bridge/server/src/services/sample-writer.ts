@@ -1,6 +1,7 @@
 /**
  * Batches validated sample messages and writes them to `lab_samples` in one transaction per batch
- * (flush after `flushIntervalMs`, or at `maxBatchRows` rows, or at `maxBatchMessages` messages).
+ * (flush after `flushIntervalMs`, or at `maxBatchRows` rows, or at `maxBatchMessages` messages, or
+ * as soon as the previous batch is written if messages arrived meanwhile).
  * A message's `ack` is called only after the transaction holding its rows has committed; if the
  * write fails nothing is acknowledged and the bridge lets the broker redeliver.
  */
@@ -116,7 +117,9 @@ export default ({ strapi }: { strapi: Core.Strapi }): SampleWriterService => {
       .finally(() => {
         flushing = null;
         inFlight = 0;
-        if (pending.length) schedule();
+        // What arrived during the write has waited a write already: it goes now (group commit), not
+        // after another flush interval, which would hold the tail of a burst for up to 250 ms.
+        if (pending.length) void flush();
       });
     return flushing;
   }
