@@ -4,7 +4,8 @@
  *   2. samples stored per second through the bridge (Strapi in its own process), one sample per message;
  *   3. the same with 100 samples per message;
  *   4. the database's own limit: raw COPY of the same rows into lab_samples.
- * 1 and 4 run before and after 2 and 3, and the better of each pair is the reference. Prints the
+ * 1 and 4 run before and after 2 and 3, and the better of each pair is the reference; the broker and
+ * the bridge each get an uncounted warm-up round first (steady state, not JIT warm-up). Prints the
  * ratios (targets: >= 60 % of the broker rate for single samples, >= 45 % of COPY for batched
  * messages) and `lost`, from a count query, for each bridge case.
  *
@@ -32,6 +33,8 @@ import { benchPostgres, flag, root, startStrapiProcess } from './strapi-process'
  */
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 1000);
 const BATCH_MESSAGES = Number(process.env.BENCH_BATCH_MESSAGES ?? Math.max(1, Math.floor(INFLIGHT / 2)));
+/** Single-sample messages through the bridge before anything is measured (and one uncounted broker round). */
+const WARM_UP_MESSAGES = 5_000;
 
 async function connect(url: string, clientId: string, clean = true): Promise<MqttClient> {
   const client = mqtt.connect(url, { clientId, clean, protocolVersion: 4, reconnectPeriod: 0 });
@@ -81,7 +84,8 @@ async function main() {
   const fixture = await createLabFixture(setup.strapi, [station]);
   const single = await queueExperiment(setup.strapi, fixture, station, 'bench single');
   const batched = await queueExperiment(setup.strapi, fixture, station, 'bench batched');
-  await setup.strapi.db.query('api::lab.experiment').updateMany({ where: { id: { $in: [single, batched] } }, data: { state: 'running' } });
+  const warmUp = await queueExperiment(setup.strapi, fixture, station, 'bench warm-up');
+  await setup.strapi.db.query('api::lab.experiment').updateMany({ where: { id: { $in: [single, batched, warmUp] } }, data: { state: 'running' } });
   const db = setup.db;
   const databaseUrl = db.env.DATABASE_URL;
   await setup.stop();
@@ -147,6 +151,7 @@ async function main() {
     // The references are measured before and after the bridge and the better of the two is used: on
     // a shared machine the load moves between phases, and the higher reference is the harder target.
     step('broker alone...');
+    await brokerRate(0); // warm-up, not counted: the publisher's and subscriber's code paths compiled
     references.broker.push(await brokerRate(1));
     step('raw COPY...');
     await settle();
@@ -178,6 +183,10 @@ async function main() {
       await pub.endAsync();
     };
 
+    // Warm-up, not counted: a freshly started bridge runs its first thousands of messages through
+    // code V8 has not optimised yet, which a cycler streaming for days never sees again.
+    step('bridge warm-up...');
+    await throughBridge('warm-up', warmUp, Array.from({ length: WARM_UP_MESSAGES }, (_, i) => JSON.stringify({ experiment: warmUp, seq: i, samples: [sample(i)] })), WARM_UP_MESSAGES);
     // 2. One sample per message.
     step('bridge, 1 sample per message...');
     await settle();
@@ -205,6 +214,7 @@ async function main() {
   console.log(`\nlab ingest bench (PostgreSQL, broker: ${brokerName}, inflight window ${INFLIGHT}, batches of ${BATCH_MESSAGES} messages, ${messages} single-sample messages, ${batchedMessages} x 100-sample messages)`);
   const both = (values: number[]) => `(best of ${values.map(fmt).join(' before, ')} after the bridge)`;
   console.log(`  broker QoS 1, discarding subscriber   ${fmt(results.broker)} messages/s  ${both(references.broker)}`);
+  console.log(`  bridge warm-up (not counted)          ${fmt(results['warm-up'])} samples/s  lost = ${lost['warm-up']}`);
   console.log(`  bridge, 1 sample per message          ${fmt(results.single)} samples/s  = ${pct(results.single, results.broker)} of the broker rate (target >= 60 %)  lost = ${lost.single}`);
   console.log(`  bridge, 100 samples per message       ${fmt(results.batched)} samples/s  = ${pct(results.batched, results.copy)} of COPY (target >= 45 %)  lost = ${lost.batched}`);
   console.log(`  raw COPY into lab_samples             ${fmt(results.copy)} rows/s  ${both(references.copy)}`);
