@@ -17,11 +17,24 @@ type Services = {
 
 export const PLUGIN = 'cycler-bridge';
 
-export const getService = <K extends keyof Services>(name: K, strapiInstance: Core.Strapi = strapi): Services[K] =>
-  strapiInstance.plugin(PLUGIN).service(name) as Services[K];
+/** Looked up once per instance and name: the bridge's per-message path asks for them (a few % of its CPU). */
+const services = new WeakMap<Core.Strapi, Partial<Services>>();
+export const getService = <K extends keyof Services>(name: K, strapiInstance: Core.Strapi = strapi): Services[K] => {
+  let found = services.get(strapiInstance);
+  if (!found) services.set(strapiInstance, (found = {}));
+  return (found[name] ??= strapiInstance.plugin(PLUGIN).service(name) as Services[K]) as Services[K];
+};
 
-export const bridgeConfig = (strapiInstance: Core.Strapi = strapi): CyclerBridgeConfig =>
-  strapiInstance.config.get(`plugin::${PLUGIN}`) as CyclerBridgeConfig;
+/** Read once per Strapi instance: the bridge asks for it on every message, and it is fixed at boot. */
+const configs = new WeakMap<Core.Strapi, CyclerBridgeConfig>();
+export const bridgeConfig = (strapiInstance: Core.Strapi = strapi): CyclerBridgeConfig => {
+  let config = configs.get(strapiInstance);
+  if (!config) {
+    config = strapiInstance.config.get(`plugin::${PLUGIN}`) as CyclerBridgeConfig;
+    configs.set(strapiInstance, config);
+  }
+  return config;
+};
 
 export const STATION_UID = 'api::lab.cycler-station';
 export const EXPERIMENT_UID = 'api::lab.experiment';
