@@ -10,7 +10,7 @@
  * messages) and `lost`, from a count query, for each bridge case.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:lab-ingest
- *     [-- --messages 20000 --batched 2000]   [BENCH_MQTT_URL=mqtt://127.0.0.1:1883]
+ *     [-- --messages 100000 --batched 2000]   [BENCH_MQTT_URL=mqtt://127.0.0.1:1883]
  * The broker is BENCH_MQTT_URL, else a private Mosquitto on a random port (max_queued_messages 0:
  * with Mosquitto's default of 1000 a burst overflows the subscriber's queue and QoS 1 messages are
  * dropped), else a private aedes.
@@ -47,21 +47,30 @@ async function connect(url: string, clientId: string, clean = true): Promise<Mqt
 
 const sample = (i: number) => ({ recorded_at: 1_764_000_000_000 + i * 100, test_time_s: i / 10, voltage_v: 3.7 + (i % 100) / 1000, current_a: 1.25, temperature_c: 25.5, cycle_index: 0, step_index: 1, charge_capacity_ah: i / 36000 });
 
-/** Publishes every body at QoS 1 without waiting for each PUBACK (MQTT.js keeps them in flight). */
+/**
+ * Publishes every body at QoS 1 without waiting for each PUBACK, at most PUBLISH_WINDOW at a time:
+ * QoS 1 message ids are 16-bit, and with more than 65,535 in flight MQTT.js reuses ids whose callbacks
+ * then never fire (a 100,000-message run hung in its first phase).
+ */
+const PUBLISH_WINDOW = 20_000;
 function publishAll(client: MqttClient, topic: string, bodies: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
+    let next = 0;
     let left = bodies.length;
-    for (const body of bodies) {
+    const publishNext = () => {
+      const body = bodies[next++];
       client.publish(topic, body, { qos: 1 }, (error) => {
         if (error) return reject(error);
-        if (--left === 0) resolve();
+        if (--left === 0) return resolve();
+        if (next < bodies.length) publishNext();
       });
-    }
+    };
+    while (next < Math.min(PUBLISH_WINDOW, bodies.length)) publishNext();
   });
 }
 
 async function main() {
-  const messages = flag('messages', 20_000);
+  const messages = flag('messages', 100_000);
   const batchedMessages = flag('batched', 2_000);
   benchPostgres();
 
