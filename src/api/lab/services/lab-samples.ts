@@ -141,6 +141,28 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
   const postgres = () => isPostgres(strapi);
   /** recorded_at as epoch milliseconds, in SQL. */
   const msExpr = () => (postgres() ? '(extract(epoch from recorded_at) * 1000)::bigint' : 'recorded_at');
+
+  /**
+   * A zoomed chart's raw samples (`query` selects t, the chart measures, step_index, cycle_index).
+   * PostgreSQL: read as arrays (node-postgres `rowMode: 'array'`) on a connection of knex's pool. In
+   * the Strapi process node-postgres' row objects cost ~10 µs a row (600 samples: 5-7 ms, against
+   * 0.3 ms for the index read), arrays ~2 µs; the samples are then built with one fixed shape.
+   */
+  async function windowSamples(query: Knex.QueryBuilder, toSample: (r: any) => ChartSample): Promise<ChartSample[]> {
+    if (!postgres()) return (await query).map(toSample);
+    const { sql, bindings } = query.toSQL().toNative();
+    const connection = (await knex().client.acquireConnection()) as PgClient;
+    try {
+      const result = await connection.query<unknown[]>({ text: sql, values: bindings as unknown[], rowMode: 'array' });
+      const num = (v: unknown) => (v === null ? null : Number(v));
+      // In chartColumns' order: t, CHART_MEASURES (voltage, current, power, temperature), step, cycle.
+      return result.rows.map((r) => ({
+        t: Number(r[0]), voltage_v: num(r[1]), current_a: num(r[2]), power_w: num(r[3]), temperature_c: num(r[4]), step_index: num(r[5]), cycle_index: num(r[6]),
+      }));
+    } finally {
+      await knex().client.releaseConnection(connection);
+    }
+  }
   const toDb = (date: Date) => (postgres() ? date.toISOString() : date.getTime());
 
   /**
@@ -409,8 +431,8 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
       const toSample = (r: any): ChartSample => ({ t: Number(r.t), ...Object.fromEntries([...CHART_MEASURES, 'step_index', 'cycle_index'].map((k) => [k, r[k] == null ? null : Number(r[k])])) });
       if (options.resolution !== 'raw') {
         // A window of no more samples than points is drawn as it is: one index range read.
-        const rows = await window.clone().select(...chartColumns).orderBy('recorded_at').limit(points + 1);
-        if (rows.length <= points) return { points: rows.map((r: any) => m4Point(toSample(r))), bucketMs: 0, resolutionMs: 0, total: rows.length, from, to };
+        const samples = await windowSamples(window.clone().select(...chartColumns).orderBy('recorded_at').limit(points + 1), toSample);
+        if (samples.length <= points) return { points: samples.map(m4Point), bucketMs: 0, resolutionMs: 0, total: samples.length, from, to };
       }
       const column = `floor((${ms} - ${Number(from)}) / ${columnMs})`;
       const columns = await window.clone()
