@@ -6,6 +6,7 @@
 import fs from 'fs';
 import path from 'path';
 import { createApiToken, endUserToken, withStrapiAndToken, type TestApp } from '../helpers/strapi';
+import { ROLLUPS_TABLE, ROLLUP_COLUMNS, rollupRows } from '../../src/api/lab/sample-rollups';
 import { IMPORT_ROUTE, OWN_FIXTURES, PREVIEW_ROUTE, bearer, beepRule, postCsv, relativeClose, SUMMARY_FIELDS } from './battery-helpers';
 
 const fixture = (name: string) => path.join(OWN_FIXTURES, name);
@@ -136,6 +137,40 @@ describe('battery lab import', () => {
     expect(Number((await app.strapi.db.connection('lab_samples').count({ n: '*' }))[0].n)).toBe(before.samples);
     expect(await app.strapi.db.query('api::lab.experiment').count()).toBe(before.experiments);
     expect(await app.strapi.db.query('api::lab.cycler-station').findOne({ where: { name: 'bad-row-station' } })).toBeNull();
+  });
+
+  it('the import worker\'s summary and chart rollups equal those read back from the stored samples, in time order or not (bucket merge)', async () => {
+    const header = 'Data_Point,Test_Time(s),DateTime,Step_Index,Cycle_Index,Current(A),Voltage(V),Charge_Capacity(Ah),Discharge_Capacity(Ah),Temperature(C)';
+    // 12,000 samples at 1 Hz over 3 batches: 20-minute cycles of charge then discharge.
+    const lines = Array.from({ length: 12_000 }, (_, i) => {
+      const charging = i % 1200 < 600;
+      return `${i + 1},${i},${1494377253 + i},${charging ? 1 : 2},${Math.floor(i / 1200) + 1},${charging ? 1 : -0.95},${(3.6 + (i % 1200) / 3000).toFixed(4)},${((i % 1200) / 3600).toFixed(6)},${charging ? 0 : ((i % 600) / 3600).toFixed(6)},${(25 + (i % 97) / 10).toFixed(1)}`;
+    });
+    // Reversed halves: the second half's buckets come first, then the first half's (out of time order).
+    const shuffled = [...lines.slice(6000), ...lines.slice(0, 6000)];
+    const summaries = app.strapi.service('api::lab.cycle-summary') as any;
+    const read = async (experimentId: number) => {
+      const stored = await app.strapi.db.connection(ROLLUPS_TABLE).where({ experiment_id: experimentId }).select(ROLLUP_COLUMNS);
+      const key = (r: unknown[]) => `${r[1]}:${r[2]}`;
+      const norm = (r: unknown[]) => r.map((v, i) => (i === 0 || v === null ? v : Number(v)));
+      return new Map(stored.map((r: any) => ROLLUP_COLUMNS.map((c) => r[c])).map((r: unknown[]) => [key(r), norm(r)]));
+    };
+    for (const [name, body] of [['in order', lines], ['out of order', shuffled]] as const) {
+      const res = await postCsv(app, IMPORT_ROUTE, token, Buffer.from(`${header}\n${body.join('\n')}\n`), { name: `worker ${name}` });
+      expect(res.status).toBe(201);
+      const { experiment, rows, summary } = res.body.data;
+      expect(rows).toBe(12_000);
+      // The summary's own GROUP BY over the stored rows gives what the worker aggregated.
+      const recomputed = await summaries.compute(experiment.id);
+      // Means to 1e-12: the database adds the temperatures in an order of its own.
+      const comparable = (x: any) => ({ ...x, computed_at: null, cycles: x.cycles.map((c: any) => ({ ...c, mean_temperature_c: Number(c.mean_temperature_c.toPrecision(12)) })) });
+      expect(comparable(summary)).toEqual(comparable(recomputed));
+      const stored = (await samples(experiment.id)).map((r: any) => ({ ...r, experiment_id: experiment.id, recorded_at: new Date(Number.isFinite(Number(r.recorded_at)) ? Number(r.recorded_at) : r.recorded_at) }));
+      const expected = new Map(rollupRows(stored).map((r) => [`${r[1]}:${r[2]}`, r.map((v, i) => (i === 0 || v === null ? v : Number(v)))]));
+      const actual = await read(experiment.id);
+      expect(actual.size).toBe(expected.size);
+      expect(actual).toEqual(expected);
+    }
   });
 
   it('a non-number names its column and value', async () => {

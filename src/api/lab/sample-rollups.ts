@@ -166,6 +166,57 @@ export function rollupRows(samples: RollupSample[]): unknown[][] {
 }
 
 /**
+ * The rollup rows of one experiment's samples arriving in batches, each bucket written once when it
+ * is closed (a later sample lies in a later bucket of its level), for an import: its experiment is
+ * new, so the closed buckets can be copied straight into the table with no merge. Should a sample
+ * fall in a bucket already written (a file not in time order), `merge` turns on for the rest, and
+ * those rows must be merged (`mergeClause`) like a live flush's.
+ */
+export class RollupAccumulator {
+  private open = new Map<number, Map<number, Span>>();
+  /** Per level: the newest bucket seen, and the newest written. */
+  private newest = new Map<number, number>();
+  private written = new Map<number, number>();
+  merge = false;
+
+  constructor(private experimentId: number) {}
+
+  /** Takes a batch of samples; returns the rows of the buckets it closed. */
+  add(samples: RollupSample[]): unknown[][] {
+    const rows: unknown[][] = [];
+    for (const [ms, buckets] of bucketSamples(samples, (s) => s.recorded_at.getTime())) {
+      const open = this.open.get(ms) ?? new Map<number, Span>();
+      this.open.set(ms, open);
+      const written = this.written.get(ms) ?? -Infinity;
+      let newest = this.newest.get(ms) ?? -Infinity;
+      for (const [bucket, span] of buckets) {
+        if (bucket <= written) this.merge = true;
+        const known = open.get(bucket);
+        if (known) absorb(known, span);
+        else open.set(bucket, span);
+        if (bucket > newest) newest = bucket;
+      }
+      this.newest.set(ms, newest);
+      for (const [bucket, span] of open) {
+        if (bucket >= newest) continue;
+        rows.push(rollupRow(this.experimentId, ms, bucket, span));
+        open.delete(bucket);
+        if (bucket > (this.written.get(ms) ?? -Infinity)) this.written.set(ms, bucket);
+      }
+    }
+    return rows;
+  }
+
+  /** The rows of the buckets still open, at the end of the samples. */
+  finish(): unknown[][] {
+    const rows: unknown[][] = [];
+    for (const [ms, open] of this.open) for (const [bucket, span] of open) rows.push(rollupRow(this.experimentId, ms, bucket, span));
+    this.open.clear();
+    return rows;
+  }
+}
+
+/**
  * The `on conflict ... do update` clause that merges a new bucket (`excluded`) into the stored one.
  * SET sees the stored row as it was before the update on both databases, so every column compares
  * against the stored t_first/t_last. PostgreSQL's least/greatest skip nulls; SQLite's two-argument

@@ -6,17 +6,19 @@
  * virtual station and its cycle summary: a bad row anywhere rolls everything back and is reported by
  * line, column and value.
  */
+import path from 'path';
 import { Readable } from 'stream';
+import { Worker } from 'worker_threads';
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import Papa from 'papaparse';
 import iconv from 'iconv-lite';
 import {
-  CycleDetector, DATE_FORMATS, FORMATS, LayoutError, RowError, convertRow, detectDelimiter, detectLayout, isKnownTimezone, isKnownUnit,
+  DATE_FORMATS, FORMATS, LayoutError, RowError, convertRow, detectDelimiter, detectLayout, isKnownTimezone, isKnownUnit,
   type CurrentSign, type DateFormat, type FormatId, type Layout, type LayoutOptions, type SampleField,
 } from './battery-formats';
-import type { SampleRow } from './lab-samples';
 import type { CycleSummary } from './cycle-summary';
+import { fromFailure, type FromWorker, type ImportWorkerData, type ToWorker } from '../import-worker';
 
 /** Bytes read before parsing starts, to detect the layout (header, units, date format). */
 const HEAD_BYTES = 256 * 1024;
@@ -185,54 +187,6 @@ export function savedMappingQuery(saved: Record<string, unknown>): Record<string
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
 }
 
-/**
- * The records of a CSV stream, a parsed chunk at a time. Papaparse's own stream reader with its
- * `chunk` callback (rows handed over in arrays, about 6x fewer callbacks than a stream of rows); it
- * is paused while the consumer works on a chunk (writes a batch), which pauses the input stream, so
- * memory holds about one chunk whatever the file size.
- */
-async function* recordChunks(input: Readable, delimiter: string): AsyncGenerator<string[][]> {
-  const queue: string[][][] = [];
-  let parser: Papa.Parser | null = null;
-  let done = false;
-  let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  Papa.parse(input as unknown as File, {
-    delimiter,
-    skipEmptyLines: false,
-    chunk: (results: Papa.ParseResult<string[]>, p: Papa.Parser) => {
-      parser = p;
-      p.pause();
-      queue.push(results.data);
-      wake?.();
-    },
-    complete: () => {
-      done = true;
-      wake?.();
-    },
-    error: (error: Error) => {
-      failure = error;
-      done = true;
-      wake?.();
-    },
-  });
-  try {
-    for (;;) {
-      if (queue.length) {
-        yield queue.shift() as string[][];
-        if (!queue.length && !done) (parser as Papa.Parser | null)?.resume();
-        continue;
-      }
-      if (failure) throw failure;
-      if (done) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-    }
-  } finally {
-    if (!done) (parser as Papa.Parser | null)?.abort();
-  }
-}
-
 /** A declared encoding, else UTF-16 by its byte order mark, else UTF-8 (whose BOM is dropped too). */
 function encodingOf(bytes: Buffer, declared?: Encoding): string {
   if (declared) return declared;
@@ -242,12 +196,11 @@ function encodingOf(bytes: Buffer, declared?: Encoding): string {
 }
 
 /**
- * The first HEAD_BYTES of `source` (whole lines) and a stream of the entire file from its start: the
- * layout is detected once, then the same bytes are parsed again in the stream. Both are text decoded
- * by iconv-lite (a streaming decoder: a character split across chunks, such as ° in UTF-8 or any
- * UTF-16 code unit, is joined), its byte order mark dropped.
+ * The first HEAD_BYTES of `source` (whole lines) as text, to detect the layout, and the entire file's
+ * bytes from its start (the head's bytes, then the rest of the source), to parse; `encoding` is the
+ * one they are decoded with (iconv-lite name; its byte order mark is dropped).
  */
-async function splitHead(source: Readable, declared?: Encoding): Promise<{ head: string; complete: boolean; whole: Readable; release(): void }> {
+async function splitHead(source: Readable, declared?: Encoding): Promise<{ head: string; encoding: string; file: AsyncIterable<Buffer>; release(): void }> {
   const iterator = source[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -266,21 +219,15 @@ async function splitHead(source: Readable, declared?: Encoding): Promise<{ head:
   const encoding = encodingOf(bytes, declared);
   let head = iconv.decode(bytes, encoding).replace(/^\uFEFF/, '');
   if (!complete) head = head.slice(0, head.lastIndexOf('\n') + 1);
-  const decoder = iconv.getDecoder(encoding);
-  const whole = Readable.from((async function* () {
-    const first = decoder.write(bytes);
-    if (first) yield first;
-    if (!complete) {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) break;
-        const text = decoder.write(Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value));
-        if (text) yield text;
-      }
+  const file = (async function* () {
+    yield bytes;
+    if (complete) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     }
-    const rest = decoder.end();
-    if (rest) yield rest;
-  })());
+  })();
   /**
    * Done with the source, read or not: a request body is drained (destroying it would reset the
    * connection before the answer is sent), a file stream closed.
@@ -294,32 +241,74 @@ async function splitHead(source: Readable, declared?: Encoding): Promise<{ head:
       source.destroy();
     }
   };
-  return { head, complete, whole, release };
+  return { head, encoding, file, release };
 }
 
+/** The worker's compiled file, beside this one's directory (dist/src/api/lab/ when Strapi runs). */
+const WORKER_FILE = path.join(__dirname, '..', 'import-worker.js');
 /**
- * Batches written while the next one is parsed: `write` starts a batch's insert and returns once the
- * batch before it is stored, so the database copies one batch while this process converts the next
- * (on 2 cores the import took the sum of both, parse and COPY each waiting for the other). One
- * batch in flight at most: the transaction's connection runs one statement at a time anyway, and
- * memory stays at two batches. `onProgress` gets the rows stored so far, after each batch; `end`
- * waits for the last one. A failed insert is thrown by the next `write` or by `end`.
+ * The worker's heap: its live data is a few chunks and two batches (a few MB); a small heap makes
+ * V8 collect the import's garbage early (Strapi's own heap let it grow to ~500 MB).
  */
-function batchWriter(insert: (rows: SampleRow[]) => Promise<unknown>, onProgress?: (rows: number) => void | Promise<void>) {
-  let inFlight: Promise<void> = Promise.resolve();
-  let stored = 0;
-  return {
-    async write(rows: SampleRow[]) {
-      await inFlight;
-      inFlight = insert(rows).then(async () => {
-        stored += rows.length;
-        await onProgress?.(stored);
-      });
-      // Observed by the next write or end; until then it must not count as unhandled.
-      inFlight.catch(() => undefined);
-    },
-    end: () => inFlight,
-  };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 24 };
+
+type WorkerDone = FromWorker & { type: 'done' };
+
+/**
+ * Runs the file through the import worker (`../import-worker.ts`): sends it the file's bytes as it
+ * asks for them, hands each batch to `write` in order (one at a time; the worker prepares the next
+ * meanwhile) and acknowledges it, resolves with the worker's totals once the last batch is written.
+ * A row error in the worker, or a failed write, rejects once the write in progress has settled (the
+ * transaction must not roll back under a running COPY), and stops the worker.
+ */
+function parseInWorker(file: AsyncIterable<Buffer>, data: ImportWorkerData, write: (batch: FromWorker & { type: 'batch' }) => Promise<void>): Promise<WorkerDone> {
+  const input = file[Symbol.asyncIterator]();
+  const worker = new Worker(WORKER_FILE, { workerData: data, resourceLimits: WORKER_LIMITS });
+  return new Promise<WorkerDone>((resolve, reject) => {
+    let settled = false;
+    let writing: Promise<void> = Promise.resolve();
+    let reading: Promise<void> = Promise.resolve();
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      writing.catch(() => undefined).then(outcome);
+    };
+    const fail = (error: unknown) => finish(() => reject(error));
+    worker.on('message', (message: FromWorker) => {
+      if (settled) return;
+      switch (message.type) {
+        case 'more':
+          // One read at a time: the source's iterator takes no concurrent next().
+          reading = reading.then(async () => {
+            const next = await input.next();
+            if (settled) return;
+            if (next.done) worker.postMessage({ type: 'end' } satisfies ToWorker);
+            else {
+              // Copied into an ArrayBuffer of its own, which is moved, not cloned (a socket's chunk may share one).
+              const bytes = new Uint8Array(next.value);
+              worker.postMessage({ type: 'bytes', bytes } satisfies ToWorker, [bytes.buffer]);
+            }
+          }).catch(fail);
+          break;
+        case 'batch':
+          writing = writing.then(async () => {
+            await write(message);
+            if (!settled) worker.postMessage({ type: 'written' } satisfies ToWorker);
+          });
+          writing.catch(fail);
+          break;
+        case 'done':
+          writing.then(() => finish(() => resolve(message)), fail);
+          break;
+        case 'failed':
+          fail(fromFailure(message.failure));
+          break;
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the import worker stopped (exit code ${code}) before the end of the file`)));
+  });
 }
 
 function layoutOf(head: string, options: BatteryImportOptions): { layout: Layout; records: string[][] } {
@@ -411,20 +400,21 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async importCsv(source: Readable, options: BatteryImportOptions): Promise<ImportResult> {
       if (!options.name) throw new LayoutError('name', 'name is required (the experiment\'s name)');
-      const { head, whole, release } = await splitHead(source, options.encoding);
+      const { head, encoding, file, release } = await splitHead(source, options.encoding);
       try {
-        return await this.importStream(head, whole, options);
+        return await this.importStream(head, file, encoding, options);
       } finally {
         release();
       }
     },
 
-    /** importCsv once the head is read: `whole` is the file from its first byte. */
-    async importStream(head: string, whole: Readable, options: BatteryImportOptions): Promise<ImportResult> {
+    /** importCsv once the head is read: `file` is the file's bytes from its first, in `encoding` (iconv-lite name). */
+    async importStream(head: string, file: AsyncIterable<Buffer>, encoding: string, options: BatteryImportOptions): Promise<ImportResult> {
       const { layout } = layoutOf(head, options);
       const stationName = options.station ?? DEFAULT_VIRTUAL_STATION;
       const labSamples = strapi.service('api::lab.lab-samples') as unknown as import('./lab-samples').LabSamplesService;
       const cycleSummary = strapi.service('api::lab.cycle-summary') as unknown as import('./cycle-summary').CycleSummaryService;
+      const postgres = ['pg', 'postgres', 'postgresql'].includes((strapi.db.connection.client as any).config.client);
 
       return strapi.db.transaction(async ({ trx }: { trx: Knex.Transaction }) => {
         let columnMapping: ImportResult['columnMapping'];
@@ -448,73 +438,30 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
           } as any,
         })) as unknown as { id: number; documentId: string; name: string };
 
-        const detector = layout.deriveCycles ? new CycleDetector(options.restCurrentA) : null;
-        const startMs = options.startedAt ?? Date.now();
-        let firstMs: number | null = null;
-        let lastMs: number | null = null;
-        let seq = 0;
-        let batch: SampleRow[] = [];
-        let line = 0;
-        const writer = batchWriter((rows) => labSamples.insertSamples(rows, trx), options.onProgress);
-        try {
-          for await (const chunk of recordChunks(whole, layout.delimiter)) for (const cells of chunk) {
-            line += 1;
-            if (line <= layout.headerLine) continue;
-            if (cells.length === 1 && cells[0].trim() === '') continue;
-            const { values, extra } = convertRow(cells, line, layout);
-            let recorded = values.recorded_at ?? null;
-            let testTime = values.test_time_s ?? null;
-            if (recorded === null) {
-              if (testTime === null) throw new RowError(line, null, null, 'neither a date nor a test time');
-              recorded = startMs + Math.round(testTime * 1000);
-            }
-            if (firstMs === null) firstMs = recorded;
-            if (testTime === null) testTime = (recorded - firstMs) / 1000;
-            lastMs = recorded;
-            batch.push({
-              experiment_id: experiment.id,
-              seq: seq++,
-              recorded_at: new Date(recorded),
-              test_time_s: testTime,
-              voltage_v: values.voltage_v,
-              current_a: values.current_a,
-              power_w: values.power_w ?? null,
-              temperature_c: values.temperature_c ?? null,
-              cycle_index: detector ? detector.next(values.current_a as number) : values.cycle_index ?? null,
-              step_index: values.step_index ?? null,
-              charge_capacity_ah: values.charge_capacity_ah ?? null,
-              discharge_capacity_ah: values.discharge_capacity_ah ?? null,
-              charge_energy_wh: values.charge_energy_wh ?? null,
-              discharge_energy_wh: values.discharge_energy_wh ?? null,
-              extra: extra ? JSON.stringify(extra) : null,
-            });
-            if (batch.length >= BATCH_ROWS) {
-              await writer.write(batch);
-              batch = [];
-            }
-          }
-          if (batch.length) await writer.write(batch);
-          await writer.end();
-        } catch (error) {
-          // The batch still in flight settles before the transaction rolls back.
-          await writer.end().catch(() => undefined);
-          throw error;
-        } finally {
-          whole.destroy();
-        }
-        if (seq === 0) throw new LayoutError('file', 'no data rows after the header');
+        let stored = 0;
+        const { rows, firstMs, lastMs, cycles } = await parseInWorker(file, {
+          layout, encoding, experimentId: experiment.id, startMs: options.startedAt ?? Date.now(), restCurrentA: options.restCurrentA, postgres, batchRows: BATCH_ROWS,
+        }, async (batch) => {
+          if (batch.encoded) await labSamples.insertEncoded(batch.encoded, trx);
+          else await labSamples.insertSamples(batch.sampleRows ?? [], trx);
+          if (!batch.rows) return;
+          stored += batch.rows;
+          await options.onProgress?.(stored);
+        });
+        if (rows === 0) throw new LayoutError('file', 'no data rows after the header');
 
         await strapi.db.query('api::lab.experiment').update({
           where: { id: experiment.id },
-          data: { sample_count: seq, started_at: new Date(firstMs as number), finished_at: new Date(lastMs as number) },
+          data: { sample_count: rows, started_at: new Date(firstMs as number), finished_at: new Date(lastMs as number) },
         });
-        const summary = await cycleSummary.refresh(experiment.id, trx);
+        // The worker's aggregates are the summary's GROUP BY; none (no sample with a cycle index): cycles derived, as for a live experiment.
+        const summary = await cycleSummary.refresh(experiment.id, trx, cycles.length ? cycles : undefined);
         return {
           experiment: { id: experiment.id, documentId: experiment.documentId, name: experiment.name },
           ...(columnMapping ? { columnMapping } : {}),
           station: stationName,
           format: layout.format,
-          rows: seq,
+          rows,
           cycles: summary.cycles.length,
           summary,
         };

@@ -51,7 +51,7 @@ export interface CycleSummary {
   cycles: CycleFigures[];
 }
 
-interface CycleAggregate {
+export interface CycleAggregate {
   cycle_index: number;
   n: number;
   t_start: number | null;
@@ -66,6 +66,65 @@ interface CycleAggregate {
   max: Record<Counter, number | null>;
   min: Record<Counter, number | null>;
   count: Record<Counter, number>;
+}
+
+/** A sample as the cycle figures read it (a lab_samples row as it is written). */
+type SummarySample = Partial<Record<Counter | 'test_time_s' | 'voltage_v' | 'temperature_c', number | null>> & { cycle_index?: number | null; recorded_at: Date };
+
+const lowest = (a: number | null, b: number | null | undefined) => (b == null ? a : a === null || b < a ? b : a);
+const highest = (a: number | null, b: number | null | undefined) => (b == null ? a : a === null || b > a ? b : a);
+
+/**
+ * The per-cycle aggregates of samples as they are written (an import's), the same figures as the
+ * summary's GROUP BY (rows without a cycle index left out, nulls ignored), so an import need not
+ * read its rows back: on a 1M-row file that query was ~0.8 s of the import.
+ */
+export class CycleAggregator {
+  private cycles = new Map<number, CycleAggregate & { tempSum: number; tempCount: number }>();
+
+  add(sample: SummarySample): void {
+    const index = sample.cycle_index;
+    if (index == null) return;
+    let c = this.cycles.get(index);
+    if (!c) {
+      const none = () => Object.fromEntries(COUNTERS.map((k) => [k, null])) as Record<Counter, number | null>;
+      c = {
+        cycle_index: index, n: 0, t_start: null, t_end: null, tt_start: null, tt_end: null, v_min: null, v_max: null,
+        temp_min: null, temp_avg: null, temp_max: null, max: none(), min: none(),
+        count: Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<Counter, number>, tempSum: 0, tempCount: 0,
+      };
+      this.cycles.set(index, c);
+    }
+    c.n += 1;
+    const t = sample.recorded_at.getTime();
+    c.t_start = lowest(c.t_start, t);
+    c.t_end = highest(c.t_end, t);
+    c.tt_start = lowest(c.tt_start, sample.test_time_s);
+    c.tt_end = highest(c.tt_end, sample.test_time_s);
+    c.v_min = lowest(c.v_min, sample.voltage_v);
+    c.v_max = highest(c.v_max, sample.voltage_v);
+    const temperature = sample.temperature_c;
+    if (temperature != null) {
+      c.temp_min = lowest(c.temp_min, temperature);
+      c.temp_max = highest(c.temp_max, temperature);
+      c.tempSum += temperature;
+      c.tempCount += 1;
+    }
+    for (const k of COUNTERS) {
+      const v = sample[k];
+      if (v == null) continue;
+      c.max[k] = highest(c.max[k], v);
+      c.min[k] = lowest(c.min[k], v);
+      c.count[k] += 1;
+    }
+  }
+
+  /** The aggregates by cycle index, as `compute` takes them. */
+  result(): CycleAggregate[] {
+    return [...this.cycles.values()]
+      .sort((a, b) => a.cycle_index - b.cycle_index)
+      .map(({ tempSum, tempCount, ...c }) => ({ ...c, temp_avg: tempCount ? tempSum / tempCount : null }));
+  }
 }
 
 /** Relative tolerance of the "did the counter reset?" comparison (float noise of the cycler's file). */
@@ -200,9 +259,9 @@ const createCycleSummary = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     /** The summary of one experiment from its samples (rows without a cycle index are left out). */
-    async compute(experimentId: number, trx?: Knex): Promise<CycleSummary> {
+    async compute(experimentId: number, trx?: Knex, known?: CycleAggregate[]): Promise<CycleSummary> {
       const db = trx ?? strapi.db.connection;
-      const cycles = await aggregates(db, experimentId);
+      const cycles = known ?? (await aggregates(db, experimentId));
       const sources = {} as Record<Counter, CounterSource>;
       for (const c of COUNTERS) sources[c] = cycles.some((x) => x.count[c] > 0) ? counterMode(cycles, c) : 'integrated';
       const integral = COUNTERS.some((c) => sources[c] === 'integrated') ? await integrated(db, experimentId) : new Map();
@@ -248,14 +307,15 @@ const createCycleSummary = ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * Computes and stores the summary on the experiment (`cycle_summary`), first deriving cycle indexes
      * when no sample has one (`deriveCycles`). Inside an import, `trx` is its transaction (the summary
-     * commits or rolls back with the samples).
+     * commits or rolls back with the samples). `known`: the aggregates of the samples as they were
+     * written (a `CycleAggregator`'s), when every sample has its cycle index.
      */
-    async refresh(experimentId: number, trx?: Knex): Promise<CycleSummary> {
+    async refresh(experimentId: number, trx?: Knex, known?: CycleAggregate[]): Promise<CycleSummary> {
       // Derived cycles and the summary commit together.
-      if (!trx) return strapi.db.connection.transaction((t) => this.refresh(experimentId, t));
+      if (!trx) return strapi.db.connection.transaction((t) => this.refresh(experimentId, t, known));
       const db = trx;
-      await deriveCycles(db, experimentId);
-      const summary = await this.compute(experimentId, trx);
+      if (!known) await deriveCycles(db, experimentId);
+      const summary = await this.compute(experimentId, trx, known);
       // knex, not the Document Service: a derived field, no middleware applies, and inside `trx`.
       await db('lab_experiments').where({ id: experimentId }).update({ cycle_summary: JSON.stringify(summary), updated_at: new Date() });
       return summary;

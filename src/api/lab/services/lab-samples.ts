@@ -119,6 +119,13 @@ export function copyBinary(rows: SampleRow[]): Buffer {
   return buf.subarray(0, o + 2);
 }
 
+/** Binary COPY data made by `copyBinary` (samples) and `copyBinaryRows` (rollup rows) elsewhere (`insertEncoded`). */
+export interface EncodedBatch {
+  samples: Uint8Array | null;
+  rollups: Uint8Array | null;
+  mergeRollups: boolean;
+}
+
 export type { SeriesPoint } from '../contract';
 
 export interface Series {
@@ -220,16 +227,21 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
     if (!rollups.length) return;
     // A live flush touches a few buckets: one statement beats the staging table's three.
     if (!postgres() || rollups.length <= STAGE_FROM_ROWS) return upsertRollupRows(trx, rollups, postgres());
-    const columns = ROLLUP_COLUMNS.join(', ');
     const data = copyBinaryRows(ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, rollups);
     const connection = (await trx.client.acquireConnection()) as PgClient;
     try {
-      // Emptied at commit, and after each merge for the next batch of the same transaction.
-      await copyData(connection, `create temp table if not exists ${ROLLUPS_STAGE} (like ${ROLLUPS_TABLE}) on commit delete rows; copy ${ROLLUPS_STAGE} (${columns}) from stdin with (format binary)`, data);
-      await connection.query(`insert into ${ROLLUPS_TABLE} (${columns}) select ${columns} from ${ROLLUPS_STAGE} ${mergeClause(true)}; truncate ${ROLLUPS_STAGE}`);
+      await mergeRollupCopy(connection, data);
     } finally {
       await trx.client.releaseConnection(connection);
     }
+  }
+
+  /** Rollup rows in binary COPY format merged into `lab_sample_rollups` through the staging table. */
+  async function mergeRollupCopy(connection: PgClient, data: Buffer): Promise<void> {
+    const columns = ROLLUP_COLUMNS.join(', ');
+    // Emptied at commit, and after each merge for the next batch of the same transaction.
+    await copyData(connection, `create temp table if not exists ${ROLLUPS_STAGE} (like ${ROLLUPS_TABLE}) on commit delete rows; copy ${ROLLUPS_STAGE} (${columns}) from stdin with (format binary)`, data);
+    await connection.query(`insert into ${ROLLUPS_TABLE} (${columns}) select ${columns} from ${ROLLUPS_STAGE} ${mergeClause(true)}; truncate ${ROLLUPS_STAGE}`);
   }
 
   /** One `INSERT ... SELECT * FROM unnest(...) ON CONFLICT DO NOTHING` per chunk; returns the rows that were new. */
@@ -380,6 +392,25 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
         return inserted;
       };
       return trx ? run(trx) : knex().transaction((t) => run(t));
+    },
+
+    /**
+     * An import's batch, encoded off the main thread (`src/api/lab/import-worker.ts`), in `trx`
+     * (PostgreSQL): its samples' binary COPY data, and its closed rollup buckets', copied straight
+     * into `lab_sample_rollups` (the experiment is new in `trx`: no bucket is stored yet) unless
+     * `mergeRollups` (the file left time order) sends them through the merge.
+     */
+    async insertEncoded(batch: EncodedBatch, trx: Knex.Transaction): Promise<void> {
+      const connection = (await trx.client.acquireConnection()) as PgClient;
+      const bytes = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      try {
+        if (batch.samples) await copyData(connection, `copy ${SAMPLES_TABLE} (${SAMPLE_COLUMNS.join(', ')}) from stdin with (format binary)`, bytes(batch.samples));
+        if (!batch.rollups) return;
+        if (batch.mergeRollups) await mergeRollupCopy(connection, bytes(batch.rollups));
+        else await copyData(connection, `copy ${ROLLUPS_TABLE} (${ROLLUP_COLUMNS.join(', ')}) from stdin with (format binary)`, bytes(batch.rollups));
+      } finally {
+        await trx.client.releaseConnection(connection);
+      }
     },
 
     async countSamples(experimentId: number): Promise<number> {

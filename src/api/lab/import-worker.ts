@@ -1,0 +1,141 @@
+/**
+ * The battery import's worker thread: decodes, parses and converts a cycler file, and on PostgreSQL
+ * also encodes its batches for binary COPY, while the main thread only streams bytes in and writes
+ * batches out (`services/battery-import.ts`). On 2 cores the database copies one batch while this
+ * thread prepares the next, and the import's garbage (~100 objects per row) stays in this thread's
+ * small heap, away from Strapi's (it had grown Strapi's RSS by ~500 MB on a 1M-row file).
+ *
+ * Flow control both ways: the worker asks for bytes (`more`, a chunk at a time) and sends at most
+ * MAX_UNWRITTEN batches ahead of the main thread's `written`, so memory holds a few chunks and two
+ * batches whatever the file size.
+ */
+import { isMainThread, parentPort, workerData } from 'worker_threads';
+import type { Layout } from './services/battery-formats';
+import { LayoutError, RowError } from './services/battery-formats';
+import { CycleAggregator, type CycleAggregate } from './services/cycle-summary';
+import { copyBinary, type EncodedBatch, type SampleRow } from './services/lab-samples';
+import { ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, RollupAccumulator } from './sample-rollups';
+import { copyBinaryRows } from './pg-copy-binary';
+import { SampleReader, decodedText, recordChunks } from './cycler-file';
+
+export interface ImportWorkerData {
+  layout: Layout;
+  /** iconv-lite name of the file's encoding. */
+  encoding: string;
+  experimentId: number;
+  startMs: number;
+  restCurrentA?: number;
+  /** Batches as binary COPY data (PostgreSQL), else as sample rows (SQLite's multi-row inserts). */
+  postgres: boolean;
+  batchRows: number;
+}
+
+export type ToWorker = { type: 'bytes'; bytes: Uint8Array } | { type: 'end' } | { type: 'written' };
+
+/** A RowError or LayoutError crosses the thread boundary as its fields. */
+export interface WorkerFailure {
+  kind: 'row' | 'layout' | 'other';
+  message: string;
+  line?: number;
+  column?: string | null;
+  value?: string | null;
+  option?: string;
+  stack?: string;
+}
+
+export type FromWorker =
+  | { type: 'more' }
+  | { type: 'batch'; rows: number; encoded?: EncodedBatch; sampleRows?: SampleRow[] }
+  | { type: 'done'; rows: number; firstMs: number | null; lastMs: number | null; cycles: CycleAggregate[] }
+  | { type: 'failed'; failure: WorkerFailure };
+
+/** Batches sent and not yet written: one in the database, one ready for it. */
+const MAX_UNWRITTEN = 2;
+
+export function toFailure(error: unknown): WorkerFailure {
+  if (error instanceof RowError) return { kind: 'row', message: error.message, line: error.line, column: error.column, value: error.value };
+  if (error instanceof LayoutError) return { kind: 'layout', message: error.message, option: error.option };
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { kind: 'other', message: e.message, stack: e.stack };
+}
+
+export function fromFailure(failure: WorkerFailure): Error {
+  // The message as it was built in the worker (RowError composes it from line, column and value).
+  if (failure.kind === 'row') return Object.assign(new RowError(failure.line as number, failure.column ?? null, failure.value ?? null, ''), { message: failure.message });
+  if (failure.kind === 'layout') return new LayoutError(failure.option as string, failure.message);
+  return Object.assign(new Error(failure.message), { stack: failure.stack ?? failure.message });
+}
+
+/** The buffer's bytes in an ArrayBuffer of their own (Node pools small Buffers: a pool must not be transferred). */
+function ownBytes(buf: Buffer): Uint8Array {
+  return buf.buffer.byteLength > Buffer.poolSize ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : new Uint8Array(buf);
+}
+
+async function run(data: ImportWorkerData): Promise<void> {
+  const port = parentPort!;
+  const chunks: Array<Uint8Array | null> = [];
+  let written = 0;
+  let sent = 0;
+  // The parse reads ahead of the batches (a stream's buffer), so bytes and credit may both be awaited at once.
+  let waiting: Array<() => void> = [];
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'written') written += 1;
+    else chunks.push(message.type === 'bytes' ? message.bytes : null);
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  });
+  const until = async (ready: () => boolean) => {
+    while (!ready()) await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  /** The file's bytes, asked for a chunk ahead. */
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    port.postMessage({ type: 'more' } satisfies FromWorker);
+    for (;;) {
+      await until(() => chunks.length > 0);
+      const chunk = chunks.shift() as Uint8Array | null;
+      if (chunk === null) return;
+      port.postMessage({ type: 'more' } satisfies FromWorker);
+      yield chunk;
+    }
+  }
+  const send = async (message: FromWorker & { type: 'batch' }) => {
+    await until(() => sent - written < MAX_UNWRITTEN);
+    sent += 1;
+    const transfer = [message.encoded?.samples?.buffer, message.encoded?.rollups?.buffer].filter(Boolean) as ArrayBuffer[];
+    port.postMessage(message, transfer);
+  };
+  const rollups = data.postgres ? new RollupAccumulator(data.experimentId) : null;
+  const encodeRollups = (rows: unknown[][]) => (rows.length ? ownBytes(copyBinaryRows(ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, rows)) : null);
+  const flush = async (batch: SampleRow[]) => {
+    if (!rollups) return send({ type: 'batch', rows: batch.length, sampleRows: batch });
+    const closed = rollups.add(batch);
+    return send({ type: 'batch', rows: batch.length, encoded: { samples: ownBytes(copyBinary(batch)), rollups: encodeRollups(closed), mergeRollups: rollups.merge } });
+  };
+
+  const reader = new SampleReader(data.layout, data.experimentId, data.startMs, data.restCurrentA);
+  const cycles = new CycleAggregator();
+  let batch: SampleRow[] = [];
+  for await (const records of recordChunks(decodedText(bytes(), data.encoding), data.layout.delimiter)) {
+    for (const cells of records) {
+      const sample = reader.next(cells);
+      if (!sample) continue;
+      cycles.add(sample);
+      batch.push(sample);
+      if (batch.length >= data.batchRows) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) await flush(batch);
+  if (rollups) {
+    const last = encodeRollups(rollups.finish());
+    if (last) await send({ type: 'batch', rows: 0, encoded: { samples: null, rollups: last, mergeRollups: rollups.merge } });
+  }
+  port.postMessage({ type: 'done', rows: reader.seq, firstMs: reader.firstMs, lastMs: reader.lastMs, cycles: cycles.result() } satisfies FromWorker);
+}
+
+if (!isMainThread && parentPort) {
+  run(workerData as ImportWorkerData).catch((error) => parentPort!.postMessage({ type: 'failed', failure: toFailure(error) } satisfies FromWorker));
+}
