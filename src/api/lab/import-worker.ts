@@ -52,7 +52,7 @@ export type FromWorker =
 /** Batches sent and not yet written: one in the database, one ready for it. */
 const MAX_UNWRITTEN = 2;
 
-export function toFailure(error: unknown): WorkerFailure {
+function toFailure(error: unknown): WorkerFailure {
   if (error instanceof RowError) return { kind: 'row', message: error.message, line: error.line, column: error.column, value: error.value };
   if (error instanceof LayoutError) return { kind: 'layout', message: error.message, option: error.option };
   const e = error instanceof Error ? error : new Error(String(error));

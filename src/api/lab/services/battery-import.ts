@@ -18,6 +18,7 @@ import {
   type CurrentSign, type DateFormat, type FormatId, type Layout, type LayoutOptions, type SampleField,
 } from './battery-formats';
 import type { CycleSummary } from './cycle-summary';
+import { isPostgres } from './lab-samples';
 import { fromFailure, type FromWorker, type ImportWorkerData, type ToWorker } from '../import-worker';
 
 /** Bytes read before parsing starts, to detect the layout (header, units, date format). */
@@ -414,7 +415,7 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
       const stationName = options.station ?? DEFAULT_VIRTUAL_STATION;
       const labSamples = strapi.service('api::lab.lab-samples') as unknown as import('./lab-samples').LabSamplesService;
       const cycleSummary = strapi.service('api::lab.cycle-summary') as unknown as import('./cycle-summary').CycleSummaryService;
-      const postgres = ['pg', 'postgres', 'postgresql'].includes((strapi.db.connection.client as any).config.client);
+      const postgres = isPostgres(strapi);
 
       return strapi.db.transaction(async ({ trx }: { trx: Knex.Transaction }) => {
         let columnMapping: ImportResult['columnMapping'];

@@ -140,7 +140,7 @@ export interface Series {
   to: number | null;
 }
 
-const isPostgres = (strapi: Core.Strapi) =>
+export const isPostgres = (strapi: Core.Strapi) =>
   ['pg', 'postgres', 'postgresql'].includes((strapi.db.connection.client as any).config.client);
 
 const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
