@@ -6,7 +6,7 @@
 import { Readable } from 'stream';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
-import { CycleDetector, RowError, convertRow, type Layout } from './services/battery-formats';
+import { CycleDetector, FIELD_SLOT, RowError, SAMPLE_FIELDS, rowConverter, type Layout, type RowConverter } from './services/battery-formats';
 import type { SampleRow } from './services/lab-samples';
 
 /** The text of a file's bytes, by a streaming decoder (a character split across chunks is joined), its byte order mark dropped. */
@@ -77,15 +77,23 @@ export async function* recordChunks(input: Readable, delimiter: string): AsyncGe
  * counts test time from its first date), cycles derived from current transitions when the layout has
  * no cycle column. Throws RowError naming the line.
  */
+const F = FIELD_SLOT;
+/** A converted value, NaN (no value) as null. */
+const valueOf = (v: number): number | null => (v === v ? v : null);
+
 export class SampleReader {
   seq = 0;
   firstMs: number | null = null;
   lastMs: number | null = null;
   private line = 0;
   private detector: CycleDetector | null;
+  private convert: RowConverter;
+  /** The record being read's values (reused: each row copies them out). */
+  private values = new Float64Array(SAMPLE_FIELDS.length);
 
   constructor(private layout: Layout, private experimentId: number, private startMs: number, restCurrentA?: number) {
     this.detector = layout.deriveCycles ? new CycleDetector(restCurrentA) : null;
+    this.convert = rowConverter(layout);
   }
 
   /** The sample of the file's next record, or null for a record that holds none. */
@@ -93,32 +101,34 @@ export class SampleReader {
     const line = ++this.line;
     if (line <= this.layout.headerLine) return null;
     if (cells.length === 1 && cells[0].trim() === '') return null;
-    const { values, extra } = convertRow(cells, line, this.layout);
-    let recorded = values.recorded_at ?? null;
-    let testTime = values.test_time_s ?? null;
-    if (recorded === null) {
-      if (testTime === null) throw new RowError(line, null, null, 'neither a date nor a test time');
+    const v = this.values;
+    const extra = this.convert(cells, line, v);
+    let recorded = v[F.recorded_at];
+    let testTime = v[F.test_time_s];
+    if (Number.isNaN(recorded)) {
+      if (Number.isNaN(testTime)) throw new RowError(line, null, null, 'neither a date nor a test time');
       recorded = this.startMs + Math.round(testTime * 1000);
     }
     if (this.firstMs === null) this.firstMs = recorded;
-    if (testTime === null) testTime = (recorded - this.firstMs) / 1000;
+    if (Number.isNaN(testTime)) testTime = (recorded - this.firstMs) / 1000;
     this.lastMs = recorded;
+    const current = v[F.current_a];
     return {
       experiment_id: this.experimentId,
       seq: this.seq++,
       recorded_at: new Date(recorded),
       test_time_s: testTime,
-      voltage_v: values.voltage_v,
-      current_a: values.current_a,
-      power_w: values.power_w ?? null,
-      temperature_c: values.temperature_c ?? null,
-      cycle_index: this.detector ? this.detector.next(values.current_a as number) : values.cycle_index ?? null,
-      step_index: values.step_index ?? null,
-      charge_capacity_ah: values.charge_capacity_ah ?? null,
-      discharge_capacity_ah: values.discharge_capacity_ah ?? null,
-      charge_energy_wh: values.charge_energy_wh ?? null,
-      discharge_energy_wh: values.discharge_energy_wh ?? null,
-      extra: extra ? JSON.stringify(extra) : null,
+      voltage_v: v[F.voltage_v],
+      current_a: current,
+      power_w: valueOf(v[F.power_w]),
+      temperature_c: valueOf(v[F.temperature_c]),
+      cycle_index: this.detector ? this.detector.next(current) : valueOf(v[F.cycle_index]),
+      step_index: valueOf(v[F.step_index]),
+      charge_capacity_ah: valueOf(v[F.charge_capacity_ah]),
+      discharge_capacity_ah: valueOf(v[F.discharge_capacity_ah]),
+      charge_energy_wh: valueOf(v[F.charge_energy_wh]),
+      discharge_energy_wh: valueOf(v[F.discharge_energy_wh]),
+      extra,
     };
   }
 }
