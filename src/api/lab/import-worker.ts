@@ -13,7 +13,7 @@ import { isMainThread, parentPort, workerData } from 'worker_threads';
 import type { Layout } from './services/battery-formats';
 import { LayoutError, RowError } from './services/battery-formats';
 import { CycleAggregator, type CycleAggregate } from './services/cycle-summary';
-import { copyBinary, type EncodedBatch, type SampleRow } from './services/lab-samples';
+import { SampleCopyEncoder, type EncodedBatch, type SampleRow } from './services/lab-samples';
 import { ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, RollupAccumulator } from './sample-rollups';
 import { copyBinaryRows } from './pg-copy-binary';
 import { SampleReader, decodedText, recordChunks } from './cycler-file';
@@ -51,6 +51,8 @@ export type FromWorker =
 
 /** Batches sent and not yet written: one in the database, one ready for it. */
 const MAX_UNWRITTEN = 2;
+/** Rows per update of the rollup buckets (bucketSamples' maps cost per call, its rows per row held). */
+const ROLLUP_ROWS = 256;
 
 function toFailure(error: unknown): WorkerFailure {
   if (error instanceof RowError) return { kind: 'row', message: error.message, line: error.line, column: error.column, value: error.value };
@@ -105,31 +107,54 @@ async function run(data: ImportWorkerData): Promise<void> {
     const transfer = [message.encoded?.samples?.buffer, message.encoded?.rollups?.buffer].filter(Boolean) as ArrayBuffer[];
     port.postMessage(message, transfer);
   };
-  const rollups = data.postgres ? new RollupAccumulator(data.experimentId) : null;
-  const encodeRollups = (rows: unknown[][]) => (rows.length ? ownBytes(copyBinaryRows(ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, rows)) : null);
-  const flush = async (batch: SampleRow[]) => {
-    if (!rollups) return send({ type: 'batch', rows: batch.length, sampleRows: batch });
-    const closed = rollups.add(batch);
-    return send({ type: 'batch', rows: batch.length, encoded: { samples: ownBytes(copyBinary(batch)), rollups: encodeRollups(closed), mergeRollups: rollups.merge } });
-  };
-
   const reader = new SampleReader(data.layout, data.experimentId, data.startMs, data.restCurrentA);
   const cycles = new CycleAggregator();
-  let batch: SampleRow[] = [];
-  for await (const records of recordChunks(decodedText(bytes(), data.encoding), data.layout.delimiter)) {
-    for (const cells of records) {
-      const sample = reader.next(cells);
-      if (!sample) continue;
-      cycles.add(sample);
-      batch.push(sample);
-      if (batch.length >= data.batchRows) {
-        await flush(batch);
-        batch = [];
+  const encodeRollups = (rows: unknown[][]) => (rows.length ? ownBytes(copyBinaryRows(ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, rows)) : null);
+  const records = recordChunks(decodedText(bytes(), data.encoding), data.layout.delimiter);
+
+  if (!data.postgres) {
+    // SQLite: batches of sample rows, for its multi-row inserts.
+    let batch: SampleRow[] = [];
+    for await (const chunk of records) {
+      for (const cells of chunk) {
+        const sample = reader.next(cells);
+        if (!sample) continue;
+        cycles.add(sample);
+        batch.push(sample);
+        if (batch.length >= data.batchRows) {
+          await send({ type: 'batch', rows: batch.length, sampleRows: batch });
+          batch = [];
+        }
       }
     }
-  }
-  if (batch.length) await flush(batch);
-  if (rollups) {
+    if (batch.length) await send({ type: 'batch', rows: batch.length, sampleRows: batch });
+  } else {
+    // PostgreSQL: each row encoded as it is read, and its rollup buckets updated a few hundred rows
+    // later, so no row object outlives the young generation.
+    const encoder = new SampleCopyEncoder(data.batchRows);
+    const rollups = new RollupAccumulator(data.experimentId);
+    let recent: SampleRow[] = [];
+    const flush = async () => {
+      rollups.add(recent);
+      recent = [];
+      const rows = encoder.rows;
+      await send({ type: 'batch', rows, encoded: { samples: ownBytes(encoder.take()), rollups: encodeRollups(rollups.closed()), mergeRollups: rollups.merge } });
+    };
+    for await (const chunk of records) {
+      for (const cells of chunk) {
+        const sample = reader.next(cells);
+        if (!sample) continue;
+        cycles.add(sample);
+        encoder.add(sample);
+        recent.push(sample);
+        if (recent.length >= ROLLUP_ROWS) {
+          rollups.add(recent);
+          recent = [];
+        }
+        if (encoder.rows >= data.batchRows) await flush();
+      }
+    }
+    if (encoder.rows || recent.length) await flush();
     const last = encodeRollups(rollups.finish());
     if (last) await send({ type: 'batch', rows: 0, encoded: { samples: null, rollups: last, mergeRollups: rollups.merge } });
   }

@@ -138,11 +138,11 @@ export const ROLLUP_TYPES: PgType[] = ['int', 'int', 'bigint', 'bigint', 'bigint
 const UPSERT_CHUNK = 1000;
 
 function rollupRow(experimentId: number, bucketMs: number, bucket: number, s: Span): unknown[] {
-  return [
-    experimentId, bucketMs, bucket, s.t_first, s.t_last,
-    ...CHART_MEASURES.flatMap((m) => [s.first[m] ?? null, s.last[m] ?? null, s.min[m], s.max[m]]),
-    s.first.step_index ?? null, s.last.step_index ?? null, s.first.cycle_index ?? null, s.last.cycle_index ?? null,
-  ];
+  // A loop, not flatMap: an import makes ~120k of these per 1M samples.
+  const row: unknown[] = [experimentId, bucketMs, bucket, s.t_first, s.t_last];
+  for (const m of CHART_MEASURES) row.push(s.first[m] ?? null, s.last[m] ?? null, s.min[m], s.max[m]);
+  row.push(s.first.step_index ?? null, s.last.step_index ?? null, s.first.cycle_index ?? null, s.last.cycle_index ?? null);
+  return row;
 }
 
 /** A sample as insertSamples receives it. */
@@ -181,9 +181,8 @@ export class RollupAccumulator {
 
   constructor(private experimentId: number) {}
 
-  /** Takes a batch of samples; returns the rows of the buckets it closed. */
-  add(samples: RollupSample[]): unknown[][] {
-    const rows: unknown[][] = [];
+  /** Takes samples into their buckets (a bucket already written turns `merge` on). */
+  add(samples: RollupSample[]): void {
     for (const [ms, buckets] of bucketSamples(samples, (s) => s.recorded_at.getTime())) {
       const open = this.open.get(ms) ?? new Map<number, Span>();
       this.open.set(ms, open);
@@ -197,6 +196,17 @@ export class RollupAccumulator {
         if (bucket > newest) newest = bucket;
       }
       this.newest.set(ms, newest);
+    }
+  }
+
+  /**
+   * The rows of the buckets closed since the last call, each once (a merge statement must not
+   * meet the same bucket twice): the buckets before the newest of their level.
+   */
+  closed(): unknown[][] {
+    const rows: unknown[][] = [];
+    for (const [ms, open] of this.open) {
+      const newest = this.newest.get(ms) ?? -Infinity;
       for (const [bucket, span] of open) {
         if (bucket >= newest) continue;
         rows.push(rollupRow(this.experimentId, ms, bucket, span));
@@ -207,7 +217,7 @@ export class RollupAccumulator {
     return rows;
   }
 
-  /** The rows of the buckets still open, at the end of the samples. */
+  /** The rows of the buckets still open, at the end of the samples (call closed() first). */
   finish(): unknown[][] {
     const rows: unknown[][] = [];
     for (const [ms, open] of this.open) for (const [bucket, span] of open) rows.push(rollupRow(this.experimentId, ms, bucket, span));

@@ -71,8 +71,6 @@ export interface CycleAggregate {
 /** A sample as the cycle figures read it (a lab_samples row as it is written). */
 type SummarySample = Partial<Record<Counter | 'test_time_s' | 'voltage_v' | 'temperature_c', number | null>> & { cycle_index?: number | null; recorded_at: Date };
 
-const lowest = (a: number | null, b: number | null | undefined) => (b == null ? a : a === null || b < a ? b : a);
-const highest = (a: number | null, b: number | null | undefined) => (b == null ? a : a === null || b > a ? b : a);
 
 /**
  * The per-cycle aggregates of samples as they are written (an import's), the same figures as the
@@ -80,51 +78,75 @@ const highest = (a: number | null, b: number | null | undefined) => (b == null ?
  * read its rows back: on a 1M-row file that query was ~0.8 s of the import.
  */
 export class CycleAggregator {
-  private cycles = new Map<number, CycleAggregate & { tempSum: number; tempCount: number }>();
+  /** Per cycle index, its running figures in the slots below (a typed array: no boxed number per update). */
+  private cycles = new Map<number, Float64Array>();
+  /** The cycle of the last sample: consecutive samples are nearly always of the same one. */
+  private lastIndex = Number.NaN;
+  private last: Float64Array | null = null;
 
   add(sample: SummarySample): void {
     const index = sample.cycle_index;
     if (index == null) return;
-    let c = this.cycles.get(index);
+    let c = index === this.lastIndex ? this.last : this.cycles.get(index);
     if (!c) {
-      const none = () => Object.fromEntries(COUNTERS.map((k) => [k, null])) as Record<Counter, number | null>;
-      c = {
-        cycle_index: index, n: 0, t_start: null, t_end: null, tt_start: null, tt_end: null, v_min: null, v_max: null,
-        temp_min: null, temp_avg: null, temp_max: null, max: none(), min: none(),
-        count: Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<Counter, number>, tempSum: 0, tempCount: 0,
-      };
+      c = new Float64Array(SLOTS);
+      for (const slot of LOWEST) c[slot] = Infinity;
+      for (const slot of HIGHEST) c[slot] = -Infinity;
       this.cycles.set(index, c);
     }
-    c.n += 1;
+    this.lastIndex = index;
+    this.last = c;
+    c[N] += 1;
     const t = sample.recorded_at.getTime();
-    c.t_start = lowest(c.t_start, t);
-    c.t_end = highest(c.t_end, t);
-    c.tt_start = lowest(c.tt_start, sample.test_time_s);
-    c.tt_end = highest(c.tt_end, sample.test_time_s);
-    c.v_min = lowest(c.v_min, sample.voltage_v);
-    c.v_max = highest(c.v_max, sample.voltage_v);
+    if (t < c[T_START]) c[T_START] = t;
+    if (t > c[T_END]) c[T_END] = t;
+    range(c, TT_START, TT_END, sample.test_time_s);
+    range(c, V_MIN, V_MAX, sample.voltage_v);
     const temperature = sample.temperature_c;
     if (temperature != null) {
-      c.temp_min = lowest(c.temp_min, temperature);
-      c.temp_max = highest(c.temp_max, temperature);
-      c.tempSum += temperature;
-      c.tempCount += 1;
+      range(c, TEMP_MIN, TEMP_MAX, temperature);
+      c[TEMP_SUM] += temperature;
+      c[TEMP_COUNT] += 1;
     }
-    for (const k of COUNTERS) {
-      const v = sample[k];
-      if (v == null) continue;
-      c.max[k] = highest(c.max[k], v);
-      c.min[k] = lowest(c.min[k], v);
-      c.count[k] += 1;
-    }
+    counted(c, COUNTER_SLOTS[0], sample.charge_capacity_ah);
+    counted(c, COUNTER_SLOTS[1], sample.discharge_capacity_ah);
+    counted(c, COUNTER_SLOTS[2], sample.charge_energy_wh);
+    counted(c, COUNTER_SLOTS[3], sample.discharge_energy_wh);
   }
 
   /** The aggregates by cycle index, as `compute` takes them. */
   result(): CycleAggregate[] {
-    return [...this.cycles.values()]
-      .sort((a, b) => a.cycle_index - b.cycle_index)
-      .map(({ tempSum, tempCount, ...c }) => ({ ...c, temp_avg: tempCount ? tempSum / tempCount : null }));
+    const value = (v: number) => (Number.isFinite(v) ? v : null);
+    return [...this.cycles.entries()].sort((a, b) => a[0] - b[0]).map(([cycle_index, c]) => ({
+      cycle_index, n: c[N], t_start: value(c[T_START]), t_end: value(c[T_END]), tt_start: value(c[TT_START]), tt_end: value(c[TT_END]),
+      v_min: value(c[V_MIN]), v_max: value(c[V_MAX]),
+      temp_min: value(c[TEMP_MIN]), temp_avg: c[TEMP_COUNT] ? c[TEMP_SUM] / c[TEMP_COUNT] : null, temp_max: value(c[TEMP_MAX]),
+      max: Object.fromEntries(COUNTERS.map((k, i) => [k, value(c[COUNTER_SLOTS[i]])])) as Record<Counter, number | null>,
+      min: Object.fromEntries(COUNTERS.map((k, i) => [k, value(c[COUNTER_SLOTS[i] + 1])])) as Record<Counter, number | null>,
+      count: Object.fromEntries(COUNTERS.map((k, i) => [k, c[COUNTER_SLOTS[i] + 2]])) as Record<Counter, number>,
+    }));
   }
+}
+
+/** CycleAggregator's slots: counts, ranges (±Infinity until a value comes), then max, min and count per counter. */
+const [N, T_START, T_END, TT_START, TT_END, V_MIN, V_MAX, TEMP_MIN, TEMP_MAX, TEMP_SUM, TEMP_COUNT] = Array.from({ length: 11 }, (_, i) => i);
+const COUNTER_SLOTS = COUNTERS.map((_, i) => 11 + 3 * i);
+const SLOTS = 11 + 3 * COUNTERS.length;
+const LOWEST = [T_START, TT_START, V_MIN, TEMP_MIN, ...COUNTER_SLOTS.map((s) => s + 1)];
+const HIGHEST = [T_END, TT_END, V_MAX, TEMP_MAX, ...COUNTER_SLOTS];
+
+function range(c: Float64Array, low: number, high: number, v: number | null | undefined): void {
+  if (v == null) return;
+  if (v < c[low]) c[low] = v;
+  if (v > c[high]) c[high] = v;
+}
+
+/** A counter's max, min and count at `slot`, `slot + 1`, `slot + 2`. */
+function counted(c: Float64Array, slot: number, v: number | null | undefined): void {
+  if (v == null) return;
+  if (v > c[slot]) c[slot] = v;
+  if (v < c[slot + 1]) c[slot + 1] = v;
+  c[slot + 2] += 1;
 }
 
 /** Relative tolerance of the "did the counter reset?" comparison (float noise of the cycler's file). */
