@@ -7,6 +7,7 @@ import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
 import { cacheAdminAuthentications } from './platform/admin-session-cache';
 import { cacheApiTokenLookups } from './platform/api-token-cache';
+import { readJsonAsText } from './platform/json-as-text';
 import { ensureRoles } from './platform/roles';
 
 let stopRollupCompaction: () => void = () => {};
@@ -23,6 +24,7 @@ export default {
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    readJsonAsText(strapi);
     // Before any request: the triggers keep the logs' per-minute counts for every writer.
     await ensureLogRollup(strapi);
     stopRollupCompaction = scheduleLogRollupCompaction(strapi);
