@@ -188,6 +188,17 @@ describe('battery lab import', () => {
     expect(res.body.error.details).toEqual({ line: 3, column: 'Current(mA)', value: 'abc' });
   });
 
+  it('a quoted cell spanning lines: the preview and a bad row name file lines, not record numbers', async () => {
+    const csv = Buffer.from('Test_Time(s),Cycle_Index,Current(A),Voltage(V),Note\n1,1,0.5,3.7,"cell changed:\r\nsee log\r\n"\n2,1,0.5,3.7,plain\n3,1,x,3.7,\n');
+    const preview = await postCsv(app, PREVIEW_ROUTE, token, csv, { startedAt: '2026-01-01T00:00:00Z' });
+    expect(preview.status).toBe(200);
+    expect(preview.body.data.rows.map((r: any) => r.line)).toEqual([2, 5, 6]);
+    expect(preview.body.data.rows[0].values.extra).toEqual({ Note: 'cell changed:\r\nsee log' });
+    const res = await postCsv(app, IMPORT_ROUTE, token, csv, { name: 'multi-line cell', startedAt: '2026-01-01T00:00:00Z' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual({ line: 6, column: 'Current(A)', value: 'x' });
+  });
+
   it('a cycle index beyond 32 bits names its line, column and value (the column is a 32-bit integer)', async () => {
     const csv = Buffer.from('Test_Time(s),Cycle_Index,Current(A),Voltage(V)\n1,2147483647,0.5,3.7\n2,2147483648,0.5,3.7\n');
     const res = await postCsv(app, IMPORT_ROUTE, token, csv, { name: 'huge cycle', startedAt: '2026-01-01T00:00:00Z' });

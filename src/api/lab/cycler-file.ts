@@ -77,6 +77,20 @@ export async function* recordChunks(input: Readable, delimiter: string): AsyncGe
  * counts test time from its first date), cycles derived from current transitions when the layout has
  * no cycle column. Throws RowError naming the line.
  */
+/**
+ * Line breaks inside a record's cells: a quoted cell may span lines, so the file's line count moves
+ * on by 1 + these per record (error messages name file lines, not record numbers).
+ */
+export function breaksIn(cells: string[]): number {
+  let n = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    // Two indexOf per cell cost ~0.05 s per 1M rows; the regex runs only on a cell that has a break.
+    if (c.indexOf('\n') !== -1 || c.indexOf('\r') !== -1) n += (c.match(/\r\n|\r|\n/g) as RegExpMatchArray).length;
+  }
+  return n;
+}
+
 const F = FIELD_SLOT;
 /** A converted value, NaN (no value) as null. */
 const valueOf = (v: number): number | null => (v === v ? v : null);
@@ -85,24 +99,32 @@ export class SampleReader {
   seq = 0;
   firstMs: number | null = null;
   lastMs: number | null = null;
-  private line = 0;
+  /**
+   * The last sample read (`read`): its values in SAMPLE_FIELDS slots (NaN: none; recorded_at as
+   * epoch ms, test time and a derived cycle filled in), its extended measures as JSON text. Reused
+   * for every record: a caller copies out what it keeps.
+   */
+  readonly values = new Float64Array(SAMPLE_FIELDS.length);
+  extra: string | null = null;
+  /** Records read, and the file line the next record starts on. */
+  private record = 0;
+  private nextLine = 1;
   private detector: CycleDetector | null;
   private convert: RowConverter;
-  /** The record being read's values (reused: each row copies them out). */
-  private values = new Float64Array(SAMPLE_FIELDS.length);
 
   constructor(private layout: Layout, private experimentId: number, private startMs: number, restCurrentA?: number) {
     this.detector = layout.deriveCycles ? new CycleDetector(restCurrentA) : null;
     this.convert = rowConverter(layout);
   }
 
-  /** The sample of the file's next record, or null for a record that holds none. */
-  next(cells: string[]): SampleRow | null {
-    const line = ++this.line;
-    if (line <= this.layout.headerLine) return null;
-    if (cells.length === 1 && cells[0].trim() === '') return null;
+  /** Reads the file's next record into `values` and `extra` (`seq` - 1 is its seq); false for a record that holds no sample. */
+  read(cells: string[]): boolean {
+    const line = this.nextLine;
+    this.nextLine += 1 + breaksIn(cells);
+    if (++this.record <= this.layout.headerLine) return false;
+    if (cells.length === 1 && cells[0].trim() === '') return false;
     const v = this.values;
-    const extra = this.convert(cells, line, v);
+    this.extra = this.convert(cells, line, v);
     let recorded = v[F.recorded_at];
     let testTime = v[F.test_time_s];
     if (Number.isNaN(recorded)) {
@@ -112,23 +134,36 @@ export class SampleReader {
     if (this.firstMs === null) this.firstMs = recorded;
     if (Number.isNaN(testTime)) testTime = (recorded - this.firstMs) / 1000;
     this.lastMs = recorded;
-    const current = v[F.current_a];
-    return {
-      experiment_id: this.experimentId,
-      seq: this.seq++,
-      recorded_at: new Date(recorded),
-      test_time_s: testTime,
-      voltage_v: v[F.voltage_v],
-      current_a: current,
-      power_w: valueOf(v[F.power_w]),
-      temperature_c: valueOf(v[F.temperature_c]),
-      cycle_index: this.detector ? this.detector.next(current) : valueOf(v[F.cycle_index]),
-      step_index: valueOf(v[F.step_index]),
-      charge_capacity_ah: valueOf(v[F.charge_capacity_ah]),
-      discharge_capacity_ah: valueOf(v[F.discharge_capacity_ah]),
-      charge_energy_wh: valueOf(v[F.charge_energy_wh]),
-      discharge_energy_wh: valueOf(v[F.discharge_energy_wh]),
-      extra,
-    };
+    v[F.recorded_at] = recorded;
+    v[F.test_time_s] = testTime;
+    if (this.detector) v[F.cycle_index] = this.detector.next(v[F.current_a]);
+    this.seq += 1;
+    return true;
   }
+
+  /** The sample of the file's next record as a row, or null for a record that holds none. */
+  next(cells: string[]): SampleRow | null {
+    return this.read(cells) ? sampleRow(this.experimentId, this.seq - 1, this.values, this.extra) : null;
+  }
+}
+
+/** A sample's slots (SampleReader.values) as a lab_samples row. */
+export function sampleRow(experimentId: number, seq: number, v: Float64Array, extra: string | null): SampleRow {
+  return {
+    experiment_id: experimentId,
+    seq,
+    recorded_at: new Date(v[F.recorded_at]),
+    test_time_s: v[F.test_time_s],
+    voltage_v: v[F.voltage_v],
+    current_a: v[F.current_a],
+    power_w: valueOf(v[F.power_w]),
+    temperature_c: valueOf(v[F.temperature_c]),
+    cycle_index: valueOf(v[F.cycle_index]),
+    step_index: valueOf(v[F.step_index]),
+    charge_capacity_ah: valueOf(v[F.charge_capacity_ah]),
+    discharge_capacity_ah: valueOf(v[F.discharge_capacity_ah]),
+    charge_energy_wh: valueOf(v[F.charge_energy_wh]),
+    discharge_energy_wh: valueOf(v[F.discharge_energy_wh]),
+    extra,
+  };
 }

@@ -19,6 +19,7 @@ import {
 } from './battery-formats';
 import type { CycleSummary } from './cycle-summary';
 import { isPostgres } from './lab-samples';
+import { breaksIn } from '../cycler-file';
 import { fromFailure, type FromWorker, type ImportWorkerData, type ToWorker } from '../import-worker';
 
 /** Bytes read before parsing starts, to detect the layout (header, units, date format). */
@@ -371,15 +372,19 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
       release();
       const { layout, records } = layoutOf(head, options);
       const rows: PreviewResult['rows'] = [];
-      for (let i = layout.headerLine; i < records.length && rows.length < PREVIEW_ROWS; i++) {
+      // File lines, as the import's errors name them (a quoted cell may span lines).
+      let line = 1;
+      for (let i = 0; i < records.length && rows.length < PREVIEW_ROWS; i++) {
         const cells = records[i];
-        if (cells.length === 1 && cells[0].trim() === '') continue;
+        const start = line;
+        line += 1 + breaksIn(cells);
+        if (i < layout.headerLine || (cells.length === 1 && cells[0].trim() === '')) continue;
         try {
-          const converted = convertRow(cells, i + 1, layout);
-          rows.push({ line: i + 1, cells, values: { ...converted.values, extra: converted.extra } });
+          const converted = convertRow(cells, start, layout);
+          rows.push({ line: start, cells, values: { ...converted.values, extra: converted.extra } });
         } catch (error) {
           if (!(error instanceof RowError)) throw error;
-          rows.push({ line: i + 1, cells, error: error.message });
+          rows.push({ line: start, cells, error: error.message });
         }
       }
       return {
