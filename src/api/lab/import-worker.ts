@@ -16,7 +16,7 @@ import { CycleAggregator, type CycleAggregate } from './services/cycle-summary';
 import { SampleCopyEncoder, type EncodedBatch, type SampleRow } from './services/lab-samples';
 import { ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, RollupAccumulator } from './sample-rollups';
 import { copyBinaryRows } from './pg-copy-binary';
-import { SampleReader, decodedText, recordChunks } from './cycler-file';
+import { SampleReader, decodedText, recordChunks, sampleRow } from './cycler-file';
 
 export interface ImportWorkerData {
   layout: Layout;
@@ -51,8 +51,6 @@ export type FromWorker =
 
 /** Batches sent and not yet written: one in the database, one ready for it. */
 const MAX_UNWRITTEN = 2;
-/** Rows per update of the rollup buckets (bucketSamples' maps cost per call, its rows per row held). */
-const ROLLUP_ROWS = 256;
 
 function toFailure(error: unknown): WorkerFailure {
   if (error instanceof RowError) return { kind: 'row', message: error.message, line: error.line, column: error.column, value: error.value };
@@ -117,10 +115,9 @@ async function run(data: ImportWorkerData): Promise<void> {
     let batch: SampleRow[] = [];
     for await (const chunk of records) {
       for (const cells of chunk) {
-        const sample = reader.next(cells);
-        if (!sample) continue;
-        cycles.add(sample);
-        batch.push(sample);
+        if (!reader.read(cells)) continue;
+        cycles.add(reader.values);
+        batch.push(sampleRow(data.experimentId, reader.seq - 1, reader.values, reader.extra));
         if (batch.length >= data.batchRows) {
           await send({ type: 'batch', rows: batch.length, sampleRows: batch });
           batch = [];
@@ -129,32 +126,25 @@ async function run(data: ImportWorkerData): Promise<void> {
     }
     if (batch.length) await send({ type: 'batch', rows: batch.length, sampleRows: batch });
   } else {
-    // PostgreSQL: each row encoded as it is read, and its rollup buckets updated a few hundred rows
-    // later, so no row object outlives the young generation.
+    // PostgreSQL: each sample goes from the reader's slots into the COPY buffer, the cycle figures
+    // and its rollup bucket without becoming an object (row objects were most of this thread's garbage).
     const encoder = new SampleCopyEncoder(data.batchRows);
     const rollups = new RollupAccumulator(data.experimentId);
-    let recent: SampleRow[] = [];
     const flush = async () => {
-      rollups.add(recent);
-      recent = [];
       const rows = encoder.rows;
       await send({ type: 'batch', rows, encoded: { samples: ownBytes(encoder.take()), rollups: encodeRollups(rollups.closed()), mergeRollups: rollups.merge } });
     };
     for await (const chunk of records) {
       for (const cells of chunk) {
-        const sample = reader.next(cells);
-        if (!sample) continue;
-        cycles.add(sample);
-        encoder.add(sample);
-        recent.push(sample);
-        if (recent.length >= ROLLUP_ROWS) {
-          rollups.add(recent);
-          recent = [];
-        }
+        if (!reader.read(cells)) continue;
+        const v = reader.values;
+        cycles.add(v);
+        encoder.addValues(data.experimentId, reader.seq - 1, v, reader.extra);
+        rollups.addValues(v);
         if (encoder.rows >= data.batchRows) await flush();
       }
     }
-    if (encoder.rows || recent.length) await flush();
+    if (encoder.rows) await flush();
     const last = encodeRollups(rollups.finish());
     if (last) await send({ type: 'batch', rows: 0, encoded: { samples: null, rollups: last, mergeRollups: rollups.merge } });
   }

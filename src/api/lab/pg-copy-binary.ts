@@ -25,6 +25,11 @@ function writeInt64(view: DataView, value: number, offset: number, column: strin
   return offset + 12;
 }
 
+/** A timestamptz field of epoch ms `ms` at `offset`; returns the next offset. */
+export function writeTimestamp(view: DataView, ms: number, offset: number, column: string): number {
+  return writeInt64(view, (ms - PG_EPOCH_MS) * 1000, offset, column);
+}
+
 /** Writes the header; returns the offset of the first tuple. */
 export function writeHeader(buf: Buffer, view: DataView): number {
   const o = COPY_SIGNATURE.copy(buf, 0);
@@ -52,7 +57,7 @@ export function writeField(buf: Buffer, view: DataView, o: number, code: number,
     case 1: // bigint
       return writeInt64(view, value as number, o, column);
     case 2: // timestamptz
-      return writeInt64(view, ((value as Date).getTime() - PG_EPOCH_MS) * 1000, o, column);
+      return writeTimestamp(view, (value as Date).getTime(), o, column);
     default: { // json's binary format is its text
       const length = buf.write(String(value), o + 4, 'utf8');
       view.setInt32(o, length);

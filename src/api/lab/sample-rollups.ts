@@ -18,6 +18,7 @@
 import type { Knex } from 'knex';
 import type { SeriesPoint } from './contract';
 import type { PgType } from './pg-copy-binary';
+import { FIELD_SLOT } from './services/battery-formats';
 
 export const ROLLUPS_TABLE = 'lab_sample_rollups';
 
@@ -101,25 +102,30 @@ const copySpan = (s: Span): Span => ({ ...s, min: { ...s.min }, max: { ...s.max 
  * multiple of the one before), so a sample costs one bucket update whatever the number of levels.
  */
 export function bucketSamples<T extends SampleValues>(samples: T[], timeOf: (sample: T) => number): Map<number, Map<number, Span>> {
-  const levels = new Map<number, Map<number, Span>>();
-  let finer: Map<number, Span> | null = null;
-  for (const ms of ROLLUP_LEVELS_MS) {
+  const finest = new Map<number, Span>();
+  for (const sample of samples) {
+    const t = timeOf(sample);
+    const bucket = Math.floor(t / FINEST_MS);
+    const span = finest.get(bucket);
+    if (span) absorbSample(span, sample, t);
+    else finest.set(bucket, spanOf(sample, t));
+  }
+  return levelsFrom(finest);
+}
+
+const FINEST_MS = ROLLUP_LEVELS_MS[0];
+
+/** Every level's spans from the finest level's (each coarser level merges the one below). */
+function levelsFrom(finest: Map<number, Span>): Map<number, Map<number, Span>> {
+  const levels = new Map<number, Map<number, Span>>([[FINEST_MS, finest]]);
+  let finer = finest;
+  for (const ms of ROLLUP_LEVELS_MS.slice(1)) {
     const buckets = new Map<number, Span>();
-    if (!finer) {
-      for (const sample of samples) {
-        const t = timeOf(sample);
-        const bucket = Math.floor(t / ms);
-        const span = buckets.get(bucket);
-        if (span) absorbSample(span, sample, t);
-        else buckets.set(bucket, spanOf(sample, t));
-      }
-    } else {
-      for (const child of finer.values()) {
-        const bucket = Math.floor(child.t_first / ms);
-        const span = buckets.get(bucket);
-        if (span) absorb(span, child);
-        else buckets.set(bucket, copySpan(child));
-      }
+    for (const child of finer.values()) {
+      const bucket = Math.floor(child.t_first / ms);
+      const span = buckets.get(bucket);
+      if (span) absorb(span, child);
+      else buckets.set(bucket, copySpan(child));
     }
     levels.set(ms, buckets);
     finer = buckets;
@@ -165,25 +171,102 @@ export function rollupRows(samples: RollupSample[]): unknown[][] {
   return rows;
 }
 
+/** The slots (SampleReader.values, battery-formats' FIELD_SLOT) a rollup keeps of a sample: the charted measures, then step and cycle. */
+const VALUE_SLOTS = [...CHART_MEASURES.map((m) => FIELD_SLOT[m]), FIELD_SLOT.step_index, FIELD_SLOT.cycle_index];
+const VALUES = VALUE_SLOTS.length;
+const MEASURES = CHART_MEASURES.length;
+/** RollupAccumulator's bucket in the making: t_first, t_last, first values, last values, minima, maxima (NaN: none). */
+const T_FIRST = 0;
+const T_LAST = 1;
+const FIRST = 2;
+const LAST = FIRST + VALUES;
+const MIN = LAST + VALUES;
+const MAX = MIN + MEASURES;
+/** Finest-level spans gathered before they are merged into the open buckets. */
+const PENDING_SPANS = 256;
+
 /**
- * The rollup rows of one experiment's samples arriving in batches, each bucket written once when it
- * is closed (a later sample lies in a later bucket of its level), for an import: its experiment is
- * new, so the closed buckets can be copied straight into the table with no merge. Should a sample
- * fall in a bucket already written (a file not in time order), `merge` turns on for the rest, and
- * those rows must be merged (`mergeClause`) like a live flush's.
+ * The rollup rows of one experiment's samples, each bucket written once when it is closed (a later
+ * sample lies in a later bucket of its level), for an import: its experiment is new, so the closed
+ * buckets can be copied straight into the table with no merge. Samples come as SampleReader's slots
+ * and are folded into the finest bucket in typed slots (no object per sample; a span per bucket).
+ * Should a sample fall in a bucket already written (a file not in time order), `merge` turns on for
+ * the rest, and those rows must be merged (`mergeClause`) like a live flush's.
  */
 export class RollupAccumulator {
   private open = new Map<number, Map<number, Span>>();
   /** Per level: the newest bucket seen, and the newest written. */
   private newest = new Map<number, number>();
   private written = new Map<number, number>();
+  private building = new Float64Array(MAX + MEASURES);
+  private buildingBucket: number | null = null;
+  private pending: Span[] = [];
   merge = false;
 
   constructor(private experimentId: number) {}
 
-  /** Takes samples into their buckets (a bucket already written turns `merge` on). */
-  add(samples: RollupSample[]): void {
-    for (const [ms, buckets] of bucketSamples(samples, (s) => s.recorded_at.getTime())) {
+  /** Takes one sample (SampleReader's slots: recorded_at in epoch ms, NaN for no value). */
+  addValues(v: Float64Array): void {
+    const t = v[FIELD_SLOT.recorded_at];
+    const bucket = Math.floor(t / FINEST_MS);
+    const b = this.building;
+    if (bucket !== this.buildingBucket) {
+      if (this.buildingBucket !== null) this.pending.push(this.built());
+      if (this.pending.length >= PENDING_SPANS) this.absorbPending();
+      this.buildingBucket = bucket;
+      b[T_FIRST] = t;
+      b[T_LAST] = t;
+      for (let i = 0; i < VALUES; i++) b[FIRST + i] = b[LAST + i] = v[VALUE_SLOTS[i]];
+      for (let i = 0; i < MEASURES; i++) b[MIN + i] = b[MAX + i] = v[VALUE_SLOTS[i]];
+      return;
+    }
+    // As absorbSample: the earliest sample stays first on a tie, the latest becomes last.
+    if (t < b[T_FIRST]) {
+      b[T_FIRST] = t;
+      for (let i = 0; i < VALUES; i++) b[FIRST + i] = v[VALUE_SLOTS[i]];
+    }
+    if (t > b[T_LAST]) {
+      b[T_LAST] = t;
+      for (let i = 0; i < VALUES; i++) b[LAST + i] = v[VALUE_SLOTS[i]];
+    }
+    for (let i = 0; i < MEASURES; i++) {
+      const x = v[VALUE_SLOTS[i]];
+      if (x !== x) continue;
+      if (!(x >= b[MIN + i])) b[MIN + i] = x;
+      if (!(x <= b[MAX + i])) b[MAX + i] = x;
+    }
+  }
+
+  /** The bucket in the making as a span (it keeps building: a later span of the same bucket merges with this one). */
+  private built(): Span {
+    const b = this.building;
+    const values = (at: number): SampleValues => {
+      const out: SampleValues = {};
+      CHART_MEASURES.forEach((m, i) => (out[m] = nullable(b[at + i])));
+      out.step_index = nullable(b[at + MEASURES]);
+      out.cycle_index = nullable(b[at + MEASURES + 1]);
+      return out;
+    };
+    const min = {} as Record<Measure, number | null>;
+    const max = {} as Record<Measure, number | null>;
+    CHART_MEASURES.forEach((m, i) => {
+      min[m] = nullable(b[MIN + i]);
+      max[m] = nullable(b[MAX + i]);
+    });
+    return { t_first: b[T_FIRST], t_last: b[T_LAST], first: values(FIRST), last: values(LAST), min, max };
+  }
+
+  /** Merges the gathered spans into the open buckets of every level. */
+  private absorbPending(): void {
+    const finest = new Map<number, Span>();
+    for (const span of this.pending) {
+      const bucket = Math.floor(span.t_first / FINEST_MS);
+      const known = finest.get(bucket);
+      if (known) absorb(known, span);
+      else finest.set(bucket, span);
+    }
+    this.pending = [];
+    for (const [ms, buckets] of levelsFrom(finest)) {
       const open = this.open.get(ms) ?? new Map<number, Span>();
       this.open.set(ms, open);
       const written = this.written.get(ms) ?? -Infinity;
@@ -204,6 +287,8 @@ export class RollupAccumulator {
    * meet the same bucket twice): the buckets before the newest of their level.
    */
   closed(): unknown[][] {
+    if (this.buildingBucket !== null) this.pending.push(this.built());
+    this.absorbPending();
     const rows: unknown[][] = [];
     for (const [ms, open] of this.open) {
       const newest = this.newest.get(ms) ?? -Infinity;
@@ -217,14 +302,19 @@ export class RollupAccumulator {
     return rows;
   }
 
-  /** The rows of the buckets still open, at the end of the samples (call closed() first). */
+  /** The rows of the buckets still open, at the end of the samples (after the last closed()). */
   finish(): unknown[][] {
+    if (this.buildingBucket !== null) this.pending.push(this.built());
+    this.buildingBucket = null;
+    this.absorbPending();
     const rows: unknown[][] = [];
     for (const [ms, open] of this.open) for (const [bucket, span] of open) rows.push(rollupRow(this.experimentId, ms, bucket, span));
     this.open.clear();
     return rows;
   }
 }
+
+const nullable = (v: number): number | null => (v === v ? v : null);
 
 /**
  * The `on conflict ... do update` clause that merges a new bucket (`excluded`) into the stored one.

@@ -13,7 +13,7 @@
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
 import { SAMPLES_TABLE } from './lab-samples';
-import { CycleDetector } from './battery-formats';
+import { CycleDetector, FIELD_SLOT as F } from './battery-formats';
 import { ROLLUPS_TABLE } from '../sample-rollups';
 
 export const COUNTERS = ['charge_capacity_ah', 'discharge_capacity_ah', 'charge_energy_wh', 'discharge_energy_wh'] as const;
@@ -68,8 +68,6 @@ export interface CycleAggregate {
   count: Record<Counter, number>;
 }
 
-/** A sample as the cycle figures read it (a lab_samples row as it is written). */
-type SummarySample = Partial<Record<Counter | 'test_time_s' | 'voltage_v' | 'temperature_c', number | null>> & { cycle_index?: number | null; recorded_at: Date };
 
 
 /**
@@ -84,9 +82,10 @@ export class CycleAggregator {
   private lastIndex = Number.NaN;
   private last: Float64Array | null = null;
 
-  add(sample: SummarySample): void {
-    const index = sample.cycle_index;
-    if (index == null) return;
+  /** Takes a sample as SampleReader's slots (NaN: no value). */
+  add(v: Float64Array): void {
+    const index = v[F.cycle_index];
+    if (index !== index) return;
     let c = index === this.lastIndex ? this.last : this.cycles.get(index);
     if (!c) {
       c = new Float64Array(SLOTS);
@@ -97,21 +96,19 @@ export class CycleAggregator {
     this.lastIndex = index;
     this.last = c;
     c[N] += 1;
-    const t = sample.recorded_at.getTime();
-    if (t < c[T_START]) c[T_START] = t;
-    if (t > c[T_END]) c[T_END] = t;
-    range(c, TT_START, TT_END, sample.test_time_s);
-    range(c, V_MIN, V_MAX, sample.voltage_v);
-    const temperature = sample.temperature_c;
-    if (temperature != null) {
+    range(c, T_START, T_END, v[F.recorded_at]);
+    range(c, TT_START, TT_END, v[F.test_time_s]);
+    range(c, V_MIN, V_MAX, v[F.voltage_v]);
+    const temperature = v[F.temperature_c];
+    if (temperature === temperature) {
       range(c, TEMP_MIN, TEMP_MAX, temperature);
       c[TEMP_SUM] += temperature;
       c[TEMP_COUNT] += 1;
     }
-    counted(c, COUNTER_SLOTS[0], sample.charge_capacity_ah);
-    counted(c, COUNTER_SLOTS[1], sample.discharge_capacity_ah);
-    counted(c, COUNTER_SLOTS[2], sample.charge_energy_wh);
-    counted(c, COUNTER_SLOTS[3], sample.discharge_energy_wh);
+    counted(c, COUNTER_SLOTS[0], v[F.charge_capacity_ah]);
+    counted(c, COUNTER_SLOTS[1], v[F.discharge_capacity_ah]);
+    counted(c, COUNTER_SLOTS[2], v[F.charge_energy_wh]);
+    counted(c, COUNTER_SLOTS[3], v[F.discharge_energy_wh]);
   }
 
   /** The aggregates by cycle index, as `compute` takes them. */
@@ -135,15 +132,15 @@ const SLOTS = 11 + 3 * COUNTERS.length;
 const LOWEST = [T_START, TT_START, V_MIN, TEMP_MIN, ...COUNTER_SLOTS.map((s) => s + 1)];
 const HIGHEST = [T_END, TT_END, V_MAX, TEMP_MAX, ...COUNTER_SLOTS];
 
-function range(c: Float64Array, low: number, high: number, v: number | null | undefined): void {
-  if (v == null) return;
+function range(c: Float64Array, low: number, high: number, v: number): void {
+  if (v !== v) return;
   if (v < c[low]) c[low] = v;
   if (v > c[high]) c[high] = v;
 }
 
 /** A counter's max, min and count at `slot`, `slot + 1`, `slot + 2`. */
-function counted(c: Float64Array, slot: number, v: number | null | undefined): void {
-  if (v == null) return;
+function counted(c: Float64Array, slot: number, v: number): void {
+  if (v !== v) return;
   if (v > c[slot]) c[slot] = v;
   if (v < c[slot + 1]) c[slot + 1] = v;
   c[slot + 2] += 1;

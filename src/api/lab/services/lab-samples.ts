@@ -13,7 +13,8 @@ import type { Client as PgClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import Papa from 'papaparse';
 import type { SeriesPoint } from '../contract';
-import { COPY_SIGNATURE, FIXED_BYTES, TYPE_CODES, copyBinaryRows, writeField, writeHeader, type PgType } from '../pg-copy-binary';
+import { COPY_SIGNATURE, FIXED_BYTES, TYPE_CODES, copyBinaryRows, writeField, writeHeader, writeTimestamp, type PgType } from '../pg-copy-binary';
+import { FIELD_SLOT, SAMPLE_FIELDS } from './battery-formats';
 import { CHART_MEASURES, ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, levelFor, m4, m4Point, mergeClause, rollupRows, spanFromColumn, spanFromRollup, upsertRollupRows, type ChartSample } from '../sample-rollups';
 
 export const SAMPLES_TABLE = 'lab_samples';
@@ -90,16 +91,22 @@ const LOOKUP_CHUNK = 500;
 
 const ROW_BYTES = 2 + SAMPLE_COLUMNS.reduce((n, c) => n + 4 + FIXED_BYTES[PG_TYPES[c]], 0);
 
-/** A float8 field (or null); small enough for V8 to inline into SampleCopyEncoder.add. */
-function writeFloat8(view: DataView, o: number, value: number | null | undefined): number {
-  if (value === null || value === undefined) {
+/** A float8 field (NaN: null); small enough for V8 to inline into SampleCopyEncoder.addValues. */
+function writeFloat8(view: DataView, o: number, value: number): number {
+  if (value !== value) {
     view.setInt32(o, -1);
     return o + 4;
   }
   view.setInt32(o, 8);
-  view.setFloat64(o + 4, typeof value === 'number' ? value : Number(value));
+  view.setFloat64(o + 4, value);
   return o + 12;
 }
+
+const F = FIELD_SLOT;
+/** The row fields other than recorded_at that have a slot (measurements, cycle and step). */
+const SLOT_COLUMNS = [...MEASUREMENT_COLUMNS, 'cycle_index', 'step_index'] as const;
+/** add()'s row as slots (one at a time: the encoder is synchronous). */
+const ROW_SLOTS = new Float64Array(SAMPLE_FIELDS.length);
 
 const [EXPERIMENT, SEQ, RECORDED, CYCLE, STEP, EXTRA] = ['experiment_id', 'seq', 'recorded_at', 'cycle_index', 'step_index', 'extra'].map(
   (c) => [TYPE_CODES[PG_TYPES[c as (typeof SAMPLE_COLUMNS)[number]]], `${SAMPLES_TABLE}.${c}`] as const,
@@ -131,7 +138,17 @@ export class SampleCopyEncoder {
   }
 
   add(row: SampleRow): void {
-    const extra = row.extra == null ? null : String(row.extra);
+    const v = ROW_SLOTS;
+    v[F.recorded_at] = row.recorded_at.getTime();
+    for (const c of SLOT_COLUMNS) {
+      const value = row[c];
+      v[F[c]] = value === null || value === undefined ? Number.NaN : Number(value);
+    }
+    this.addValues(row.experiment_id, row.seq, v, row.extra == null ? null : String(row.extra));
+  }
+
+  /** A sample given as SampleReader's slots (NaN: null): the import's rows, which never become objects. */
+  addValues(experimentId: number, seq: number, v: Float64Array, extra: string | null): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; +2 for the trailer.
     const need = ROW_BYTES + (extra === null ? 0 : 3 * extra.length) + 2;
     if (this.o < 0) this.start(COPY_SIGNATURE.length + 8 + this.capacityRows * ROW_BYTES + need);
@@ -144,20 +161,22 @@ export class SampleCopyEncoder {
     const { buf, view } = this;
     let o = this.o;
     view.setInt16(o, SAMPLE_COLUMNS.length);
-    o = writeField(buf, view, o + 2, EXPERIMENT[0], row.experiment_id, EXPERIMENT[1]);
-    o = writeField(buf, view, o, SEQ[0], row.seq, SEQ[1]);
-    o = writeField(buf, view, o, RECORDED[0], row.recorded_at, RECORDED[1]);
-    o = writeFloat8(view, o, row.test_time_s);
-    o = writeFloat8(view, o, row.voltage_v);
-    o = writeFloat8(view, o, row.current_a);
-    o = writeFloat8(view, o, row.power_w);
-    o = writeFloat8(view, o, row.temperature_c);
-    o = writeFloat8(view, o, row.charge_capacity_ah);
-    o = writeFloat8(view, o, row.discharge_capacity_ah);
-    o = writeFloat8(view, o, row.charge_energy_wh);
-    o = writeFloat8(view, o, row.discharge_energy_wh);
-    o = writeField(buf, view, o, CYCLE[0], row.cycle_index, CYCLE[1]);
-    o = writeField(buf, view, o, STEP[0], row.step_index, STEP[1]);
+    o = writeField(buf, view, o + 2, EXPERIMENT[0], experimentId, EXPERIMENT[1]);
+    o = writeField(buf, view, o, SEQ[0], seq, SEQ[1]);
+    o = writeTimestamp(view, v[F.recorded_at], o, RECORDED[1]);
+    o = writeFloat8(view, o, v[F.test_time_s]);
+    o = writeFloat8(view, o, v[F.voltage_v]);
+    o = writeFloat8(view, o, v[F.current_a]);
+    o = writeFloat8(view, o, v[F.power_w]);
+    o = writeFloat8(view, o, v[F.temperature_c]);
+    o = writeFloat8(view, o, v[F.charge_capacity_ah]);
+    o = writeFloat8(view, o, v[F.discharge_capacity_ah]);
+    o = writeFloat8(view, o, v[F.charge_energy_wh]);
+    o = writeFloat8(view, o, v[F.discharge_energy_wh]);
+    const cycle = v[F.cycle_index];
+    o = writeField(buf, view, o, CYCLE[0], cycle === cycle ? cycle : null, CYCLE[1]);
+    const step = v[F.step_index];
+    o = writeField(buf, view, o, STEP[0], step === step ? step : null, STEP[1]);
     this.o = writeField(buf, view, o, EXTRA[0], extra, EXTRA[1]);
     this.rows += 1;
   }
