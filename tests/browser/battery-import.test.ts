@@ -157,7 +157,12 @@ describeWhen(chromiumMissing(), 'Battery file import page in a browser', () => {
 
   it('a long import is a job: after a reload (?job= in the URL) the bar reattaches while it runs, then shows the result', async () => {
     const big = bigArbinFile(BIG_ROWS);
+    const postgres = app.strapi.config.get('database.connection.client') === 'postgres';
+    // A busy database, held by this test on PostgreSQL: the import waits at its first COPY until the lock is
+    // released, so the job is still running when the page reloads however fast the import has become.
+    const busyDatabase = postgres ? await app.strapi.db.connection.transaction() : null;
     try {
+      await busyDatabase?.raw('lock table lab_samples in share mode');
       await page.goto(`${app.url}${PAGE}`);
       await page.getByTestId('battery-file').setInputFiles(big.file);
       await page.getByTestId('battery-preview').waitFor({ timeout: 60_000 });
@@ -184,11 +189,12 @@ describeWhen(chromiumMissing(), 'Battery file import page in a browser', () => {
 
       await page.reload();
       expect(new URL(page.url()).searchParams.get('job')).toBe(jobId);
-      if (app.strapi.config.get('database.connection.client') === 'postgres') {
+      if (busyDatabase) {
         // Reattached to the running job: no file chosen on this page, yet the bar shows the server's progress.
         await running().waitFor({ timeout: 60_000 });
         expect(await page.getByTestId('battery-preview').count()).toBe(0);
         await expectRunningBar('battery-import-reattached.png');
+        await busyDatabase.commit();
       }
       // SQLite: the import's transaction holds the only connection, so the reloaded admin's own requests wait
       // for it and the page finds the job ended (docs/battery-data.md); the result is still this job's.
@@ -203,6 +209,7 @@ describeWhen(chromiumMissing(), 'Battery file import page in a browser', () => {
       await page.waitForTimeout(400);
       await page.screenshot({ path: artifact('battery-import-reattached-done.png'), fullPage: true });
     } finally {
+      if (busyDatabase && !busyDatabase.isCompleted()) await busyDatabase.rollback();
       big.remove();
     }
   });

@@ -113,10 +113,10 @@ const [EXPERIMENT, SEQ, RECORDED, CYCLE, STEP, EXTRA] = ['experiment_id', 'seq',
 );
 
 /**
- * Sample rows into COPY's binary format (pg-copy-binary.ts) as they come: the import encodes each
- * row as soon as it is read, so its row objects die young (held in a batch until it was written,
- * they outlived the young generation: most of the worker's GC time). Fields are written by name in
- * SAMPLE_COLUMNS order (a loop over the column names made every read a keyed lookup: twice the time).
+ * Samples into COPY's binary format (pg-copy-binary.ts) as they come: the import hands each sample's
+ * typed slots to `addValues` as soon as it is read, so no row object is made (row objects held in a
+ * batch until it was written outlived the young generation: most of the worker's GC time). `add`
+ * takes a row object (live ingest, tests) and goes through the same slots.
  */
 export class SampleCopyEncoder {
   rows = 0;
