@@ -3,7 +3,7 @@
  * reader against the regex and Number() it replaced, and the compiled row converter's edge cases.
  * Pure functions: no Strapi.
  */
-import { FIELD_SLOT, RowError, SAMPLE_FIELDS, convertRow, decimalValue, detectLayout, rowConverter } from '../../src/api/lab/services/battery-formats';
+import { FIELD_SLOT, RowError, SAMPLE_FIELDS, convertRow, decimalValue, detectLayout, laterTwin, parseDate, rowConverter } from '../../src/api/lab/services/battery-formats';
 
 const DECIMAL = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 const reference = (s: string) => (DECIMAL.test(s) ? Number(s) : Number.NaN);
@@ -72,5 +72,36 @@ describe('battery formats: hot-path conversions', () => {
     expect(failure(['2', '3700', '0x10', '1', '', ''])).toBe('line 9, column "Current(mA)" (value "0x10"): not a number');
     expect(failure(['2', '3700', '250', '1,5', '', ''])).toBe('line 9, column "Cycle_Index" (value "1,5"): not a whole number >= 0');
     expect(failure(['2', '', '250', '1', '', ''])).toBe('line 9, column "Voltage(mV)" (value ""): voltage is required');
+  });
+
+  it('wall-clock dates across daylight saving time: a skipped time is refused, a repeated hour read in order', () => {
+    // Europe/Madrid 2026: clocks go 02:00 -> 03:00 on 29 March, 03:00 -> 02:00 on 25 October.
+    expect(parseDate('2026-03-29 02:30:00', 'iso', 'Europe/Madrid')).toMatch(/not a time in Europe\/Madrid: the clocks skipped it/);
+    expect(parseDate('29/03/2026 02:00', 'DD/MM/YYYY', 'Europe/Madrid')).toMatch(/skipped/);
+    expect(parseDate('2026-03-29 03:00:00', 'iso', 'Europe/Madrid')).toBe(Date.parse('2026-03-29T01:00:00Z'));
+    expect(parseDate('2026-03-29 02:30:00', 'iso', 'UTC')).toBe(Date.parse('2026-03-29T02:30:00Z'));
+    const earlier = parseDate('2026-10-25 02:30:00', 'iso', 'Europe/Madrid') as number;
+    expect(earlier).toBe(Date.parse('2026-10-25T00:30:00Z'));
+    expect(laterTwin(earlier, 'Europe/Madrid')).toBe(Date.parse('2026-10-25T01:30:00Z'));
+    expect(laterTwin(Date.parse('2026-10-25T01:30:00Z'), 'Europe/Madrid')).toBeNull();
+    expect(laterTwin(Date.parse('2026-07-01T10:00:00Z'), 'Europe/Madrid')).toBeNull();
+    // Lord Howe Island moves its clocks by 30 minutes.
+    expect(laterTwin(Date.parse('2026-04-04T14:45:00Z'), 'Australia/Lord_Howe')).toBe(Date.parse('2026-04-04T15:15:00Z'));
+
+    const layout = detectLayout([['Test_Time(s)', 'Date_Time', 'Current(A)', 'Voltage(V)']], ',', { timezone: 'Europe/Madrid' });
+    const convert = rowConverter(layout);
+    const values = new Float64Array(SAMPLE_FIELDS.length);
+    const wall = ['01:45', '02:00', '02:15', '02:30', '02:45', '02:00', '02:15', '02:30', '02:45', '03:00'];
+    const instants = wall.map((time, i) => {
+      convert([String(900 * i), `2026-10-25 ${time}:00`, '1.0', '3.7'], i + 2, values);
+      return new Date(values[FIELD_SLOT.recorded_at]).toISOString();
+    });
+    expect(instants).toEqual(wall.map((_, i) => new Date(Date.parse('2026-10-24T23:45:00Z') + 900_000 * i).toISOString()));
+    // A date with its own offset is that instant, even going back in the repeated hour.
+    convert(['9000', '2026-10-25T02:15:00+02:00', '1.0', '3.7'], 12, values);
+    expect(values[FIELD_SLOT.recorded_at]).toBe(Date.parse('2026-10-25T00:15:00Z'));
+    expect(() => convert(['9900', '2026-03-29 02:30:00', '1.0', '3.7'], 13, values)).toThrow(
+      'line 13, column "Date_Time" (value "2026-03-29 02:30:00"): not a time in Europe/Madrid: the clocks skipped it (daylight saving time began); check the time zone',
+    );
   });
 });

@@ -296,19 +296,33 @@ describe('battery lab import', () => {
   });
 
   it('timezone: the same wall-clock times read in UTC and Europe/Madrid are an offset apart, DST included; stored in a saved mapping', async () => {
-    // 2026-03-29: Madrid goes from +01:00 to +02:00 at 02:00 local (02:30 does not exist: luxon moves it forward by the gap).
-    const csv = Buffer.from('Test_Time(s),Date_Time,Cycle_Index,Current(A),Voltage(V)\n0,2026-03-29 01:30:00,1,1.0,3.7\n3600,2026-03-29 02:30:00,1,1.0,3.7\n7200,2026-03-29T03:30:00,1,1.0,3.7\n');
+    // 2026-03-29: Madrid goes from +01:00 to +02:00 at 02:00 local (02:00-02:59 do not exist there).
+    const csv = Buffer.from('Test_Time(s),Date_Time,Cycle_Index,Current(A),Voltage(V)\n0,2026-03-29 01:30:00,1,1.0,3.7\n1800,2026-03-29 03:00:00,1,1.0,3.7\n3600,2026-03-29T03:30:00,1,1.0,3.7\n');
     const instants = async (query: Record<string, string>) => {
       const res = await postCsv(app, IMPORT_ROUTE, token, csv, { name: `tz ${query.timezone ?? 'default'}`, ...query });
       expect([res.status, res.body.error?.message]).toEqual([201, undefined]);
       return (await samples(res.body.data.experiment.id)).map((r: any) => new Date(Number.isFinite(Number(r.recorded_at)) ? Number(r.recorded_at) : r.recorded_at).toISOString());
     };
     const utc = await instants({});
-    expect(utc).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-29T02:30:00.000Z', '2026-03-29T03:30:00.000Z']);
+    expect(utc).toEqual(['2026-03-29T01:30:00.000Z', '2026-03-29T03:00:00.000Z', '2026-03-29T03:30:00.000Z']);
     const madrid = await instants({ timezone: 'Europe/Madrid' });
-    expect(madrid).toEqual(['2026-03-29T00:30:00.000Z', '2026-03-29T01:30:00.000Z', '2026-03-29T01:30:00.000Z']);
+    expect(madrid).toEqual(['2026-03-29T00:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T01:30:00.000Z']);
     const hoursApart = utc.map((t, i) => (Date.parse(t) - Date.parse(madrid[i])) / 3_600_000);
-    expect([hoursApart[0], hoursApart[2]]).toEqual([1, 2]);
+    expect(hoursApart).toEqual([1, 2, 2]);
+    // A time the clocks skipped is not guessed: the row is refused with its line, and nothing is written.
+    const experiments = await app.strapi.db.query('api::lab.experiment').count();
+    const gap = Buffer.from('Test_Time(s),Date_Time,Cycle_Index,Current(A),Voltage(V)\n0,2026-03-29 01:30:00,1,1.0,3.7\n3600,2026-03-29 02:30:00,1,1.0,3.7\n');
+    const skipped = await postCsv(app, IMPORT_ROUTE, token, gap, { name: 'tz gap', timezone: 'Europe/Madrid' });
+    expect([skipped.status, skipped.body.error?.details]).toEqual([400, expect.objectContaining({ line: 3, column: 'Date_Time', value: '2026-03-29 02:30:00' })]);
+    expect(skipped.body.error.message).toMatch(/not a time in Europe\/Madrid: the clocks skipped it/);
+    expect(await app.strapi.db.query('api::lab.experiment').count()).toBe(experiments);
+    // 2026-10-25: Madrid repeats 02:00-02:59 (+02:00, then +01:00); a cycler logging through it writes that hour twice.
+    const autumn = ['01:30', '02:00', '02:30', '02:00', '02:30', '03:00'];
+    const repeated = Buffer.from(`Test_Time(s),Date_Time,Cycle_Index,Current(A),Voltage(V)\n${autumn.map((t, i) => `${1800 * i},2026-10-25 ${t}:00,1,1.0,3.7`).join('\n')}\n`);
+    const res = await postCsv(app, IMPORT_ROUTE, token, repeated, { name: 'tz repeated hour', timezone: 'Europe/Madrid' });
+    expect([res.status, res.body.error?.message]).toEqual([201, undefined]);
+    const read = (await samples(res.body.data.experiment.id)).map((r: any) => new Date(Number.isFinite(Number(r.recorded_at)) ? Number(r.recorded_at) : r.recorded_at).getTime());
+    expect(read).toEqual(autumn.map((_, i) => Date.parse('2026-10-24T23:30:00Z') + 1_800_000 * i));
     // Month-first slashed dates: 05/13/2017 09:01:00 in New York (EDT, -04:00).
     const ny = await postCsv(app, IMPORT_ROUTE, token, fixture('arbin-units.csv'), { name: 'tz new york', timezone: 'America/New_York' });
     const stored = await app.strapi.db.query('api::lab.experiment').findOne({ where: { id: ny.body.data.experiment.id } });

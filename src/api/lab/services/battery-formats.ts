@@ -289,15 +289,41 @@ export function detectDateFormat(values: string[], column: string): DateFormat {
 }
 
 /**
- * Epoch ms of a wall-clock time in `zone`. UTC (the default) stays on Date.UTC, the fast path;
- * another zone goes through luxon, which applies that day's offset (DST included): a time skipped
- * by a spring-forward gap is moved forward by the gap, a repeated autumn hour takes the earlier offset.
+ * Epoch ms of a wall-clock time in `zone`, or why it has none. UTC (the default) stays on Date.UTC, the
+ * fast path; another zone goes through luxon, which applies that day's offset (DST included). A time
+ * skipped by a spring-forward gap does not exist there: refused (luxon would move it on by the gap,
+ * a silent guess; a clock on local time never writes one, so the zone is likely wrong). A time of a
+ * repeated autumn hour has two instants: this is the earlier (`laterTwin` gives the other).
  */
-function wallClockMs(zone: string, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+function wallClockMs(zone: string, year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number | string {
   if (zone === 'UTC') return Date.UTC(year, month - 1, day, hour, minute, second) + ms;
-  return DateTime.fromObject({ year, month, day, hour, minute, second, millisecond: ms }, { zone }).toMillis();
+  const t = DateTime.fromObject({ year, month, day, hour, minute, second, millisecond: ms }, { zone });
+  if (t.isValid && (t.hour !== hour || t.minute !== minute || t.day !== day)) {
+    return `not a time in ${zone}: the clocks skipped it (daylight saving time began); check the time zone`;
+  }
+  // luxon may answer either instant of a repeated time (it gave the later); the earlier is the rule.
+  return repeatedTwin(t.toMillis(), zone, 'earlier') ?? t.toMillis();
 }
 
+/**
+ * The other instant of the same wall-clock time as `t` in `zone` (the `later` or `earlier` one), when
+ * `t` falls in an hour the clocks repeat (daylight saving time ending); null otherwise.
+ */
+function repeatedTwin(t: number, zone: string, which: 'earlier' | 'later'): number | null {
+  const z = IANAZone.create(zone);
+  const offset = z.offset(t);
+  // Offsets change at most once in a few hours: the other offset is the one across the change.
+  const other = z.offset(which === 'later' ? t + 6 * 3_600_000 : t - 6 * 3_600_000);
+  if (which === 'later' ? other >= offset : other <= offset) return null;
+  const twin = t + (offset - other) * 60_000;
+  return z.offset(twin) === other ? twin : null;
+}
+
+/** The later instant of the wall-clock time whose earlier instant is `t`, in a repeated hour of `zone`; else null. */
+export const laterTwin = (t: number, zone: string): number | null => repeatedTwin(t, zone, 'later');
+
+/** An ISO date's own offset (`Z`, `+02:00`, `-0500`): such a date is an instant, whatever the zone. */
+const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?\d{2})$/i;
 const ISO_PARTS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?$/;
 
 /**
@@ -314,12 +340,12 @@ export function parseDate(value: string, format: DateFormat, zone = 'UTC'): numb
     }
     case 'iso': {
       if (!ISO.test(value)) return 'not an ISO 8601 date';
-      if (zone !== 'UTC' && !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) {
+      if (zone !== 'UTC' && !OFFSET_SUFFIX.test(value)) {
         const m = ISO_PARTS.exec(value.trim()) as RegExpExecArray;
         const t = wallClockMs(zone, Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Math.round(Number(m[7] ?? 0) * 1000));
-        return Number.isNaN(t) ? 'not a valid date' : t;
+        return typeof t === 'number' && Number.isNaN(t) ? 'not a valid date' : t;
       }
-      const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) || value.length <= 10 ? value : `${value}Z`;
+      const zoned = OFFSET_SUFFIX.test(value) || value.length <= 10 ? value : `${value}Z`;
       const t = Date.parse(zoned.replace(' ', 'T'));
       return Number.isNaN(t) ? 'not a valid date' : t;
     }
@@ -334,7 +360,7 @@ export function parseDate(value: string, format: DateFormat, zone = 'UTC'): numb
       const d = Number(day);
       if (mo < 1 || mo > 12 || d < 1 || d > 31) return `not a ${format} date (month ${mo}, day ${d})`;
       const t = wallClockMs(zone, y, mo, d, hour, Number(m[5] ?? 0), Number(m[6] ?? 0), Math.round(Number(m[7] ?? 0) * 1000));
-      return Number.isNaN(t) ? `not a valid ${format} date` : t;
+      return typeof t === 'number' && Number.isNaN(t) ? `not a valid ${format} date` : t;
     }
   }
 }
@@ -441,6 +467,10 @@ export function rowConverter(layout: Layout): RowConverter {
   const decimalComma = layout.delimiter !== ',';
   const dateFormat = layout.dateFormat ?? 'iso';
   const zone = layout.timezone;
+  // Wall-clock dates in a zone with DST: a repeated hour's time is read at its later instant when the
+  // earlier would go back before the previous row (a cycler logging across the change writes that hour twice).
+  const wallClock = zone !== 'UTC' && !dateFormat.startsWith('unix');
+  let previousMs = Number.NEGATIVE_INFINITY;
   const voltage = layout.columns.find((c) => c.field === 'voltage_v')!.column;
   const current = layout.columns.find((c) => c.field === 'current_a')!.column;
   const V = FIELD_SLOT.voltage_v;
@@ -455,9 +485,13 @@ export function rowConverter(layout: Layout): RowConverter {
       const raw = cell === undefined ? '' : cell.trim();
       if (raw === '') continue;
       if (c.kind === DATE) {
-        const t = parseDate(raw, dateFormat, zone);
+        let t = parseDate(raw, dateFormat, zone);
         if (typeof t === 'string') throw new RowError(line, c.column, raw, t);
-        values[c.slot] = t;
+        if (wallClock && t < previousMs && !OFFSET_SUFFIX.test(raw)) {
+          const twin = laterTwin(t, zone);
+          if (twin !== null && twin >= previousMs) t = twin;
+        }
+        values[c.slot] = previousMs = t;
         continue;
       }
       const text = decimalComma ? raw.replace(',', '.') : raw;
