@@ -3,7 +3,7 @@
  * reader against the regex and Number() it replaced, and the compiled row converter's edge cases.
  * Pure functions: no Strapi.
  */
-import { FIELD_SLOT, RowError, SAMPLE_FIELDS, convertRow, decimalValue, detectLayout, laterTwin, parseDate, rowConverter } from '../../src/api/lab/services/battery-formats';
+import { FIELD_SLOT, RowError, SAMPLE_FIELDS, decimalValue, detectLayout, laterTwin, parseDate, recordConverter, rowConverter } from '../../src/api/lab/services/battery-formats';
 
 const DECIMAL = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 const reference = (s: string) => (DECIMAL.test(s) ? Number(s) : Number.NaN);
@@ -59,7 +59,7 @@ describe('battery formats: hot-path conversions', () => {
     // The previous row's values do not leak into the next.
     expect(convert(['2', '3701', '250', '', '', ''], 8, values)).toBeNull();
     expect(Number.isNaN(values[FIELD_SLOT.cycle_index])).toBe(true);
-    expect(convertRow(['2', '3701', '250', '', '', ''], 8, layout).values).toEqual({ test_time_s: 2, voltage_v: 3.701, current_a: -0.25, cycle_index: null });
+    expect(recordConverter(layout)(['2', '3701', '250', '', '', ''], 8).values).toEqual({ test_time_s: 2, voltage_v: 3.701, current_a: -0.25, cycle_index: null });
     const failure = (cells: string[]) => {
       try {
         convert(cells, 9, values);

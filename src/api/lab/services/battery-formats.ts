@@ -517,13 +517,19 @@ export function rowConverter(layout: Layout): RowConverter {
   };
 }
 
-/** Converts one data record (the preview's few rows; the import runs `rowConverter`'s function). */
-export function convertRow(cells: string[], line: number, layout: Layout): ConvertedRow {
+/**
+ * The converter of the preview's few records, as objects (the import runs `rowConverter`'s function); one
+ * for a file's records in order, as the import reads them (a repeated autumn hour depends on the row before).
+ */
+export function recordConverter(layout: Layout): (cells: string[], line: number) => ConvertedRow {
+  const convert = rowConverter(layout);
   const slots = new Float64Array(SAMPLE_FIELDS.length);
-  const extra = rowConverter(layout)(cells, line, slots);
-  const values: ConvertedRow['values'] = {};
-  for (const c of layout.columns) if (c.field) values[c.field] = Number.isNaN(slots[FIELD_SLOT[c.field]]) ? null : slots[FIELD_SLOT[c.field]];
-  return { values, extra: extra === null ? null : JSON.parse(extra) };
+  return (cells, line) => {
+    const extra = convert(cells, line, slots);
+    const values: ConvertedRow['values'] = {};
+    for (const c of layout.columns) if (c.field) values[c.field] = Number.isNaN(slots[FIELD_SLOT[c.field]]) ? null : slots[FIELD_SLOT[c.field]];
+    return { values, extra: extra === null ? null : JSON.parse(extra) };
+  };
 }
 
 /**
@@ -551,4 +557,4 @@ export class CycleDetector {
 }
 
 // Strapi loads every file of services/ as a service (`api::lab.battery-formats`).
-export default { detectLayout, detectDelimiter, detectDateFormat, parseDate, convertRow, parseHeader };
+export default { detectLayout, detectDelimiter, detectDateFormat, parseDate, recordConverter, parseHeader };

@@ -14,7 +14,7 @@ import type { Knex } from 'knex';
 import Papa from 'papaparse';
 import iconv from 'iconv-lite';
 import {
-  DATE_FORMATS, FORMATS, LayoutError, RowError, convertRow, detectDelimiter, detectLayout, isKnownTimezone, isKnownUnit,
+  DATE_FORMATS, FORMATS, LayoutError, RowError, detectDelimiter, recordConverter, detectLayout, isKnownTimezone, isKnownUnit,
   type CurrentSign, type DateFormat, type FormatId, type Layout, type LayoutOptions, type SampleField,
 } from './battery-formats';
 import type { CycleSummary } from './cycle-summary';
@@ -372,6 +372,7 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
       release();
       const { layout, records } = layoutOf(head, options);
       const rows: PreviewResult['rows'] = [];
+      const convertRecord = recordConverter(layout);
       // File lines, as the import's errors name them (a quoted cell may span lines).
       let line = 1;
       for (let i = 0; i < records.length && rows.length < PREVIEW_ROWS; i++) {
@@ -380,7 +381,7 @@ const createBatteryImport = ({ strapi }: { strapi: Core.Strapi }) => {
         line += 1 + breaksIn(cells);
         if (i < layout.headerLine || (cells.length === 1 && cells[0].trim() === '')) continue;
         try {
-          const converted = convertRow(cells, start, layout);
+          const converted = convertRecord(cells, start);
           rows.push({ line: start, cells, values: { ...converted.values, extra: converted.extra } });
         } catch (error) {
           if (!(error instanceof RowError)) throw error;
