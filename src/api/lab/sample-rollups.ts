@@ -395,8 +395,6 @@ const point = (t: number, s: SampleValues): SeriesPoint => ({
 });
 
 /** A sample as a series point. */
-export const m4Point = (s: ChartSample): SeriesPoint => point(s.t, s);
-
 /**
  * M4 over spans (rollup buckets or SQL columns, in time order): spans are grouped into `columns`
  * columns of `columnMs` from `from`, and each column gives its first sample, a row of the measures'

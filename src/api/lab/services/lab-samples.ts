@@ -15,7 +15,7 @@ import Papa from 'papaparse';
 import type { SeriesPoint } from '../contract';
 import { COPY_SIGNATURE, FIXED_BYTES, TYPE_CODES, copyBinaryRows, writeField, writeHeader, writeTimestamp, type PgType } from '../pg-copy-binary';
 import { FIELD_SLOT, SAMPLE_FIELDS } from './battery-formats';
-import { CHART_MEASURES, ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, levelFor, m4, m4Point, mergeClause, rollupRows, spanFromColumn, spanFromRollup, upsertRollupRows, type ChartSample } from '../sample-rollups';
+import { CHART_MEASURES, ROLLUPS_TABLE, ROLLUP_COLUMNS, ROLLUP_TYPES, levelFor, m4, mergeClause, rollupRows, spanFromColumn, spanFromRollup, upsertRollupRows, type ChartSample } from '../sample-rollups';
 
 export const SAMPLES_TABLE = 'lab_samples';
 
@@ -233,6 +233,19 @@ export interface Series {
 export const isPostgres = (strapi: Core.Strapi) =>
   ['pg', 'postgres', 'postgresql'].includes((strapi.db.connection.client as any).config.client);
 
+/** A window's samples on PostgreSQL ($1 experiment, $2..$3 recorded_at, $4 limit), in `chartSample`'s columns. */
+const WINDOW_SAMPLES_SQL = `select (extract(epoch from recorded_at) * 1000)::bigint as t, ${CHART_MEASURES.join(', ')}, step_index, cycle_index
+  from ${SAMPLES_TABLE} where experiment_id = $1 and recorded_at between $2 and $3 order by recorded_at limit $4`;
+
+/** A chart sample of a row read by name (t, CHART_MEASURES, step_index, cycle_index), every field set: a series point as it is. */
+const chartSample = (r: any): SeriesPoint => {
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  return {
+    t: Number(r.t), voltage_v: num(r.voltage_v), current_a: num(r.current_a), power_w: num(r.power_w), temperature_c: num(r.temperature_c),
+    step_index: num(r.step_index), cycle_index: num(r.cycle_index),
+  };
+};
+
 const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const postgres = () => isPostgres(strapi);
@@ -240,20 +253,29 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
   const msExpr = () => (postgres() ? '(extract(epoch from recorded_at) * 1000)::bigint' : 'recorded_at');
 
   /**
-   * A zoomed chart's raw samples (`query` selects t, the chart measures, step_index, cycle_index).
-   * PostgreSQL: read as arrays (node-postgres `rowMode: 'array'`) on a connection of knex's pool. In
-   * the Strapi process node-postgres' row objects cost ~10 µs a row (600 samples: 5-7 ms, against
-   * 0.3 ms for the index read), arrays ~2 µs; the samples are then built with one fixed shape.
+   * A zoomed chart's first `limit` raw samples of [from, to] in time order (t, CHART_MEASURES,
+   * step_index, cycle_index). PostgreSQL: one prepared statement (planned once per connection), read
+   * as arrays (node-postgres `rowMode: 'array'`) on a connection of knex's pool. In the Strapi process
+   * node-postgres' row objects cost ~10 µs a row (600 samples: 5-7 ms, against 0.3 ms for the index
+   * read), arrays ~2 µs; the samples are then built with one fixed shape.
    */
-  async function windowSamples(query: Knex.QueryBuilder, toSample: (r: any) => ChartSample): Promise<ChartSample[]> {
-    if (!postgres()) return (await query).map(toSample);
-    const { sql, bindings } = query.toSQL().toNative();
+  async function windowSamples(experimentId: number, from: number, to: number, limit: number): Promise<SeriesPoint[]> {
+    if (!postgres()) {
+      const rows = await knex()(SAMPLES_TABLE)
+        .where({ experiment_id: experimentId })
+        .whereBetween('recorded_at', [toDb(new Date(from)), toDb(new Date(to))])
+        .select(knex().raw(`${msExpr()} as t`), ...CHART_MEASURES, 'step_index', 'cycle_index')
+        .orderBy('recorded_at')
+        .limit(limit);
+      return rows.map(chartSample);
+    }
     const connection = (await knex().client.acquireConnection()) as PgClient;
     try {
-      const result = await connection.query<unknown[]>({ text: sql, values: bindings as unknown[], rowMode: 'array' });
+      const result = await connection.query<unknown[]>({
+        name: 'lab-window-samples', text: WINDOW_SAMPLES_SQL, values: [experimentId, new Date(from).toISOString(), new Date(to).toISOString(), limit], rowMode: 'array',
+      });
       const num = (v: unknown) => (v === null ? null : Number(v));
-      // In chartColumns' order: t, CHART_MEASURES (voltage, current, power, temperature), step, cycle.
-      return result.rows.map((r) => ({
+      return result.rows.map((r): SeriesPoint => ({
         t: Number(r[0]), voltage_v: num(r[1]), current_a: num(r[2]), power_w: num(r[3]), temperature_c: num(r[4]), step_index: num(r[5]), cycle_index: num(r[6]),
       }));
     } finally {
@@ -549,11 +571,10 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
         .where({ experiment_id: experimentId })
         .whereBetween('recorded_at', [toDb(new Date(from)), toDb(new Date(to))]);
       const chartColumns = [knex().raw(`${ms} as t`), ...CHART_MEASURES, 'step_index', 'cycle_index'];
-      const toSample = (r: any): ChartSample => ({ t: Number(r.t), ...Object.fromEntries([...CHART_MEASURES, 'step_index', 'cycle_index'].map((k) => [k, r[k] == null ? null : Number(r[k])])) });
       if (options.resolution !== 'raw') {
         // A window of no more samples than points is drawn as it is: one index range read.
-        const samples = await windowSamples(window.clone().select(...chartColumns).orderBy('recorded_at').limit(points + 1), toSample);
-        if (samples.length <= points) return { points: samples.map(m4Point), bucketMs: 0, resolutionMs: 0, total: samples.length, from, to };
+        const samples = await windowSamples(experimentId, from, to, points + 1);
+        if (samples.length <= points) return { points: samples, bucketMs: 0, resolutionMs: 0, total: samples.length, from, to };
       }
       const column = `floor((${ms} - ${Number(from)}) / ${columnMs})`;
       const columns = await window.clone()
@@ -571,7 +592,7 @@ const createLabSamples = ({ strapi }: { strapi: Core.Strapi }) => {
           .where({ experiment_id: experimentId })
           .whereIn('recorded_at', times.slice(i, i + LOOKUP_CHUNK).map((t) => toDb(new Date(t))))
           .select(...chartColumns);
-        for (const r of rows as any[]) if (!samplesAt.has(Number(r.t))) samplesAt.set(Number(r.t), toSample(r));
+        for (const r of rows as any[]) if (!samplesAt.has(Number(r.t))) samplesAt.set(Number(r.t), chartSample(r));
       }
       const total = columns.reduce((sum: number, c: any) => sum + Number(c.n), 0);
       return { points: m4(columns.map((c: any) => spanFromColumn(c, samplesAt)), from, columnMs), bucketMs: columnMs, resolutionMs: 0, total, from, to };
