@@ -394,7 +394,6 @@ const point = (t: number, s: SampleValues): SeriesPoint => ({
   step_index: s.step_index ?? null, cycle_index: s.cycle_index ?? null,
 });
 
-/** A sample as a series point. */
 /**
  * M4 over spans (rollup buckets or SQL columns, in time order): spans are grouped into `columns`
  * columns of `columnMs` from `from`, and each column gives its first sample, a row of the measures'
