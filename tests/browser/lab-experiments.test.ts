@@ -20,7 +20,7 @@ describeWhen(chromiumMissing(), 'Experiments page in a browser', () => {
   let browser: Browser;
   let page: Page;
   let id: number;
-  // A second experiment: lead-acid battery, station "bench-z", started 2020-01-01.
+  // A second experiment: lead-acid battery, station "bench-z", ran 2020-01-01 to 2020-01-03.
   let second: number;
 
   beforeAll(async () => {
@@ -33,7 +33,7 @@ describeWhen(chromiumMissing(), 'Experiments page in a browser', () => {
     });
     const secondOptions = await service.options({ name: 'zz second run', station: 'bench-z', battery: lead.documentId });
     second = (await service.importCsv(fs.createReadStream(path.join(OWN_FIXTURES, 'arbin-units.csv')), secondOptions)).experiment.id;
-    await app.strapi.db.query('api::lab.experiment').update({ where: { id: second }, data: { started_at: new Date('2020-01-01T10:00:00Z'), sample_count: 40 } });
+    await app.strapi.db.query('api::lab.experiment').update({ where: { id: second }, data: { started_at: new Date('2020-01-01T10:00:00Z'), finished_at: new Date('2020-01-03T10:00:00Z'), sample_count: 40 } });
     browser = await launchBrowser();
     page = await adminPage(browser, app, ['Lab technician'], { width: 1440, height: 1300 });
   });
@@ -49,8 +49,10 @@ describeWhen(chromiumMissing(), 'Experiments page in a browser', () => {
     await row.waitFor({ timeout: 30_000 });
     const cells = await row.locator('td').allTextContents();
     expect(cells[0]).toBe('arbin on the experiments page');
-    expect(cells.slice(2, 6)).toEqual(['imported-files', 'finished', 'imported', '72']);
-    expect(cells[8]).toBe('3');
+    // Name, battery, technology, station, profile, state, source, samples, started, finished, cycles.
+    expect(cells.slice(3, 8)).toEqual(['imported-files', '—', 'finished', 'imported', '72']);
+    expect(cells[10]).toBe('3');
+    expect((await page.getByTestId(`experiment-row-${second}`).locator('td').allTextContents()).slice(1, 4)).toEqual(['Alpha lead cell', 'lead acid', 'bench-z']);
     await page.getByRole('textbox', { name: 'Search by name' }).fill('no such experiment');
     await row.waitFor({ state: 'detached' });
     await page.getByRole('textbox', { name: 'Search by name' }).fill('EXPERIMENTS PAGE');
@@ -93,18 +95,18 @@ describeWhen(chromiumMissing(), 'Experiments page in a browser', () => {
     await waitForOrder([id, second]); // 2017 < 2020
   });
 
-  it('narrows the rows by battery and by start date', async () => {
+  it('narrows the rows by battery and by the period they ran in', async () => {
     await page.getByRole('combobox', { name: 'Battery' }).click();
     await page.getByRole('option', { name: 'Alpha lead cell' }).click();
     await page.getByTestId(`experiment-row-${id}`).waitFor({ state: 'detached', timeout: 15_000 });
     await waitForOrder([second]);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await waitForOrder([id, second]); // the sort stays
-    await page.getByRole('textbox', { name: 'Started from' }).fill('2019-12-31');
+    await page.getByRole('textbox', { name: 'Ran from' }).fill('2020-01-02');
     await page.getByTestId(`experiment-row-${id}`).waitFor({ state: 'detached', timeout: 15_000 });
-    await waitForOrder([second]);
-    await page.getByRole('textbox', { name: 'Started from' }).fill('2017-05-13');
-    await page.getByRole('textbox', { name: 'Started until' }).fill('2017-05-13');
+    await waitForOrder([second]); // started the day before, still running that day
+    await page.getByRole('textbox', { name: 'Ran from' }).fill('2017-05-13');
+    await page.getByRole('textbox', { name: 'Ran until' }).fill('2017-05-13');
     await page.getByTestId(`experiment-row-${second}`).waitFor({ state: 'detached', timeout: 15_000 });
     await waitForOrder([id]);
     expect(await page.getByTestId('experiments-total').textContent()).toBe('1 experiment');
@@ -174,11 +176,20 @@ describeWhen(chromiumMissing(), 'Experiments page in a browser', () => {
     }
     await page.waitForTimeout(300);
     await preview.screenshot({ path: artifact('lab-experiments-zoomed.png') });
+    // The window is in the URL (an ISO interval): a reload, or the link sent to a colleague, shows it again.
+    const interval = new URL(page.url()).searchParams.get('zoom')!.split('/').map((v) => Date.parse(v));
+    expect(interval).toEqual([from, to]);
+    await page.reload();
+    await preview.getByRole('button', { name: 'Reset zoom' }).waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 50 && (await pointsText()) !== zoomedText; i++) await page.waitForTimeout(200);
+    expect(await pointsText()).toBe(zoomedText);
+    expect(await preview.getByTestId('preview-window').textContent()).toMatch(/^Zoomed to: /);
     await preview.getByRole('button', { name: 'Reset zoom' }).click();
     for (let i = 0; i < 50 && (await pointsText()) !== whole; i++) await page.waitForTimeout(200);
     expect(await pointsText()).toBe(whole);
     expect(await preview.getByTestId('preview-window').textContent()).toMatch(/^Whole experiment: /);
     expect(await preview.getByRole('button', { name: 'Reset zoom' }).count()).toBe(0);
+    expect(new URL(page.url()).searchParams.has('zoom')).toBe(false);
   });
 
   it('downloads the CSV (BDF) and the HTML report', async () => {

@@ -37,7 +37,7 @@ describe('battery lab Experiments admin routes', () => {
     const result = await service.importCsv(fs.createReadStream(path.join(OWN_FIXTURES, 'arbin-units.csv')), options);
     id = result.experiment.id;
 
-    // `other`: lead-acid, on virtual station "bench-b", with a profile, started 2020-01-01 (a second
+    // `other`: lead-acid, on virtual station "bench-b", with a profile, ran 2020-01-01 to 01-03 (a second
     // import of the same file: 72 samples, 3 cycles, then 40 samples set by hand to differ).
     // `queued`: lithium, live, never started (created now), no samples, no cycle summary.
     lithium = await createLabFixture(app.strapi, ['catalog-station']);
@@ -49,7 +49,7 @@ describe('battery lab Experiments admin routes', () => {
     other = (await service.importCsv(fs.createReadStream(path.join(OWN_FIXTURES, 'arbin-units.csv')), otherOptions)).experiment.id;
     const profile: any = await app.strapi.documents('api::lab.profile').create({ data: { name: 'Lead profile', instructions: 'WAIT, 60' } as any });
     leadProfileId = profile.id;
-    await app.strapi.db.query('api::lab.experiment').update({ where: { id: other }, data: { started_at: new Date('2020-01-01T10:00:00Z'), sample_count: 40, profile: profile.id } });
+    await app.strapi.db.query('api::lab.experiment').update({ where: { id: other }, data: { started_at: new Date('2020-01-01T10:00:00Z'), finished_at: new Date('2020-01-03T10:00:00Z'), sample_count: 40, profile: profile.id } });
     await app.strapi.db.query('api::lab.experiment').update({ where: { id }, data: { battery: lithium.batteryId } });
     queued = await queueExperiment(app.strapi, lithium as any, 'catalog-station', 'middle queued run');
   });
@@ -114,7 +114,7 @@ describe('battery lab Experiments admin routes', () => {
       'source:asc': [other, id, queued],
       'samples:asc': [queued, other, id],
       'started:asc': [id, other, queued],
-      'finished:asc': [other, id, queued],
+      'finished:asc': [id, other, queued],
       'cycles:asc': [queued, other, id],
       'created:asc': [id, other, queued],
     };
@@ -142,7 +142,7 @@ describe('battery lab Experiments admin routes', () => {
     expect([...first.data, ...second.data].map((e: { id: number }) => e.id)).toEqual(all.data.slice(0, 4).map((e: { id: number }) => e.id));
   });
 
-  it('filters by technology, battery, station, profile and start date', async () => {
+  it('filters by technology, battery, station, profile and the period an experiment ran in', async () => {
     expect(await ours('technology=lead_acid')).toEqual([other]);
     expect(await ours('technology=lithium')).toEqual([queued, id]);
     expect(await ours('technology=redox_flow')).toEqual([]);
@@ -151,13 +151,25 @@ describe('battery lab Experiments admin routes', () => {
     expect(await ours(`station=${lithium.stationIds['catalog-station']}`)).toEqual([queued]);
     expect(await ours(`profile=${leadProfileId}`)).toEqual([other]);
     expect(await ours(`profile=${lithium.profileId}`)).toEqual([queued]);
-    // Started 2017-05-13 (id), 2020-01-01 (other); queued counts from its creation (today).
+    // Ran on 2017-05-13 (id, 71 minutes), from 2020-01-01T10:00 to 01-03T10:00 (other); queued has not
+    // started and counts from its creation (today).
     expect(await ours('from=2019-12-31&to=2020-01-01')).toEqual([other]);
+    expect(await ours('from=2020-01-02&to=2020-01-02')).toEqual([other]); // started before, finished after
     expect(await ours('to=2017-05-13')).toEqual([id]); // a bare `to` date covers that whole day
     expect(await ours('to=2017-05-12')).toEqual([]);
-    expect(await ours('from=2020-01-01T10:00:00Z')).toEqual([queued, other]);
-    expect(await ours('from=2020-01-01T10:00:01Z')).toEqual([queued]);
+    expect(await ours('from=2017-05-14&to=2019-12-31')).toEqual([]); // between the two runs
+    expect(await ours('from=2020-01-03T10:00:00Z')).toEqual([queued, other]);
+    expect(await ours('from=2020-01-03T10:00:01Z')).toEqual([queued]);
     expect(await ours(`from=${new Date(Date.now() - 3600_000).toISOString()}`)).toEqual([queued]);
+    // A running experiment (started, not finished) ran through every period since its start.
+    const experiments = app.strapi.db.query('api::lab.experiment');
+    await experiments.update({ where: { id: queued }, data: { started_at: new Date('2019-06-01T00:00:00Z') } });
+    try {
+      expect(await ours('from=2020-06-01&to=2020-06-02')).toEqual([queued]);
+      expect(await ours('to=2019-05-31')).not.toContain(queued);
+    } finally {
+      await experiments.update({ where: { id: queued }, data: { started_at: null } });
+    }
     // Filters combine with each other, with search and with the sort.
     expect(await ours(`technology=lithium&source=imported`)).toEqual([id]);
     expect(await ours(`battery=${lithium.batteryId}&q=queued&sort=name:asc`)).toEqual([queued]);

@@ -29,7 +29,10 @@ export interface ExperimentListQuery {
   battery?: number;
   station?: number;
   profile?: number;
-  /** Inclusive bounds on the experiment's start, or its creation while it has not started. */
+  /**
+   * Inclusive bounds of a period: the experiments that ran during some of it (started before its end and
+   * not finished before its start; one still running runs until now; one not yet started is its creation).
+   */
   from?: Date;
   to?: Date;
 }
@@ -118,9 +121,10 @@ const createExperimentCatalog = ({ strapi }: { strapi: Core.Strapi }) => {
     if (query.battery !== undefined) q.whereIn('e.id', linkedTo('battery', query.battery));
     if (query.station !== undefined) q.whereIn('e.id', linkedTo('cycler_station', query.station));
     if (query.profile !== undefined) q.whereIn('e.id', linkedTo('profile', query.profile));
-    const when = 'coalesce(e.started_at, e.created_at)';
-    if (query.from) q.whereRaw(`${when} >= ?`, [query.from]);
-    if (query.to) q.whereRaw(`${when} <= ?`, [query.to]);
+    // An experiment spans started_at (created_at while queued) to finished_at, open-ended while it runs.
+    if (query.from) q.where((w: Knex.QueryBuilder) => w.where('e.finished_at', '>=', query.from!).orWhere((open: Knex.QueryBuilder) =>
+      open.whereNull('e.finished_at').andWhere((s: Knex.QueryBuilder) => s.whereNotNull('e.started_at').orWhere('e.created_at', '>=', query.from!))));
+    if (query.to) q.whereRaw('coalesce(e.started_at, e.created_at) <= ?', [query.to]);
     if (query.q) {
       const pattern = `%${likeEscape(query.q.toLowerCase())}%`;
       q.where((w: Knex.QueryBuilder) => w.whereRaw("lower(e.name) like ? escape '\\'", [pattern]).orWhereRaw("lower(e.description) like ? escape '\\'", [pattern]));

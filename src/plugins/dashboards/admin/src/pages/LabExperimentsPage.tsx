@@ -1,9 +1,9 @@
 /**
  * Battery lab "Experiments" page (docs/battery-data.md): every experiment, imported or live, in a table
- * sorted by any column and filtered by state, source, technology, battery, station, profile and start
- * date, searched by name (all on the server, kept in the URL); a row opens its preview: metadata,
+ * sorted by any column and filtered by state, source, technology, battery, station, profile and the
+ * period it ran in, searched by name (all on the server, kept in the URL); a row opens its preview: metadata,
  * voltage / current / temperature vs time (the monitor's downsampled series, never raw rows; dragging
- * across a chart re-queries that window), discharge capacity and coulombic efficiency vs cycle and the
+ * across a chart re-queries that window, kept in the URL too), discharge capacity and coulombic efficiency vs cycle and the
  * cycle summary table, with the CSV (BDF) and HTML report downloads. Read with the lab monitor's permission.
  */
 import * as React from 'react';
@@ -26,7 +26,9 @@ const PREVIEW_MEASURES = MEASURES.filter((m) => m.key !== 'power_w');
 const COLUMNS: Array<{ label: string; sort: string }> = [
   { label: 'Name', sort: 'name' },
   { label: 'Battery', sort: 'battery' },
+  { label: 'Technology', sort: 'technology' },
   { label: 'Station', sort: 'station' },
+  { label: 'Profile', sort: 'profile' },
   { label: 'State', sort: 'state' },
   { label: 'Source', sort: 'source' },
   { label: 'Samples', sort: 'samples' },
@@ -50,7 +52,9 @@ interface ExperimentRow {
   state: string;
   source: string | null;
   battery: string | null;
+  technology: string | null;
   station: string | null;
+  profile: string | null;
   sample_count: number | null;
   started_at: string | null;
   finished_at: string | null;
@@ -74,7 +78,7 @@ interface CycleRow {
   capacity_retention: number | null;
 }
 
-interface ExperimentDetail extends Omit<ExperimentRow, 'battery' | 'cycles'> {
+interface ExperimentDetail extends Omit<ExperimentRow, 'battery' | 'technology' | 'profile' | 'cycles'> {
   description: string | null;
   state_reason: string | null;
   queued_at: string | null;
@@ -92,16 +96,23 @@ const dayBound = (day: string, end: boolean) => {
 };
 const num = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(digits)).toString());
 
-function Preview({ id }: { id: number }) {
+/** A window of the time charts (epoch ms); null is the whole experiment. */
+type Zoom = { from: number; to: number } | null;
+/** The `zoom` URL parameter: an ISO 8601 interval `<from>/<to>`, so a shared link shows the same window. */
+const zoomParam = (zoom: Zoom) => (zoom ? `${new Date(zoom.from).toISOString()}/${new Date(zoom.to).toISOString()}` : null);
+const parseZoom = (param: string | null): Zoom => {
+  const [from, to] = (param ?? '').split('/').map((v) => Date.parse(v));
+  return Number.isFinite(from) && Number.isFinite(to) && from < to ? { from, to } : null;
+};
+
+function Preview({ id, zoom, setZoom }: { id: number; zoom: Zoom; setZoom: (zoom: Zoom) => void }) {
   const detail = useDashboardQuery<{ data: ExperimentDetail }>(`${API}/${id}/summary`, {});
-  // A window dragged on a time chart (epoch ms); null is the whole experiment.
-  const [zoom, setZoom] = React.useState<{ from: number; to: number } | null>(null);
   const series = useDashboardQuery<{ data: { points: SeriesPoint[]; bucketMs: number; total: number | null } }>(
     `/cycler-bridge/monitor/experiments/${id}/series`,
     { points: POINTS, from: zoom?.from, to: zoom?.to },
   );
   const range = React.useMemo(() => (zoom ? { from: new Date(zoom.from), to: new Date(zoom.to) } : undefined), [zoom]);
-  const onZoom = React.useCallback((from: Date, to: Date) => setZoom({ from: from.getTime(), to: to.getTime() }), []);
+  const onZoom = (from: Date, to: Date) => setZoom({ from: from.getTime(), to: to.getTime() });
   const { downloadCsv, isDownloading } = useCsvDownload();
   const e = detail.data?.data;
   if (detail.error) return <Typography textColor="danger600">Could not load experiment {id}: {detail.error.message}</Typography>;
@@ -229,6 +240,9 @@ function Experiments() {
   const q = params.get('q') ?? '';
   const page = Number(params.get('page')) || 1;
   const selected = Number(params.get('experiment')) || null;
+  const zoomText = params.get('zoom');
+  const zoom = React.useMemo(() => parseZoom(zoomText), [zoomText]);
+  const setZoom = (next: Zoom) => setParam({ zoom: zoomParam(next) });
   const [search, setSearch] = React.useState(q);
   // Typing searches after a pause, not on every key.
   React.useEffect(() => {
@@ -282,10 +296,10 @@ function Experiments() {
           {select('Station', 'station', station, 'Any station', (options?.stations ?? []).map((b) => ({ value: String(b.id), label: b.name })))}
           {select('Profile', 'profile', profile, 'Any profile', (options?.profiles ?? []).map((b) => ({ value: String(b.id), label: b.name })))}
           <Flex gap={2} alignItems="center">
-            <Typography textColor="neutral600">Started</Typography>
-            {dateInput('Started from', 'from', from)}
+            <Typography textColor="neutral600">Ran</Typography>
+            {dateInput('Ran from', 'from', from)}
             <Typography textColor="neutral600">to</Typography>
-            {dateInput('Started until', 'to', to)}
+            {dateInput('Ran until', 'to', to)}
           </Flex>
           {FILTERS.some((k) => params.get(k)) ? (
             <Button variant="tertiary" onClick={() => { setSearch(''); setParam({ ...Object.fromEntries(FILTERS.map((k) => [k, null])), page: null }); }}>Clear filters</Button>
@@ -293,7 +307,7 @@ function Experiments() {
           <Typography textColor="neutral600" data-testid="experiments-total">{pagination ? `${pagination.total} experiment${pagination.total === 1 ? '' : 's'}` : list.isLoading ? 'Loading…' : ''}</Typography>
         </Flex>
         {list.error ? <Typography textColor="danger600">{list.error.message}</Typography> : null}
-        <Table colCount={9} rowCount={rows.length + 1} aria-label="Experiments">
+        <Table colCount={COLUMNS.length} rowCount={rows.length + 1} aria-label="Experiments">
           <Thead>
             <Tr>
               {COLUMNS.map((c) => {
@@ -311,10 +325,12 @@ function Experiments() {
           </Thead>
           <Tbody>
             {rows.map((r) => (
-              <Tr key={r.id} onClick={() => setParam({ experiment: String(r.id) })} style={{ cursor: 'pointer' }} aria-selected={r.id === selected} data-testid={`experiment-row-${r.id}`}>
+              <Tr key={r.id} onClick={() => setParam({ experiment: String(r.id), zoom: null })} style={{ cursor: 'pointer' }} aria-selected={r.id === selected} data-testid={`experiment-row-${r.id}`}>
                 <Td><Typography fontWeight={r.id === selected ? 'bold' : undefined}>{r.name}</Typography></Td>
                 <Td>{r.battery ?? '—'}</Td>
+                <Td>{r.technology ? r.technology.replace(/_/g, ' ') : '—'}</Td>
                 <Td>{r.station ?? '—'}</Td>
+                <Td>{r.profile ?? '—'}</Td>
                 <Td>{r.state}</Td>
                 <Td>{r.source ?? '—'}</Td>
                 <Td>{r.sample_count ?? 0}</Td>
@@ -332,7 +348,7 @@ function Experiments() {
             <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setParam({ page: String(page + 1) })}>Next</Button>
           </Flex>
         ) : null}
-        {selected ? <Preview key={selected} id={selected} /> : <Typography textColor="neutral600">Pick an experiment to preview it.</Typography>}
+        {selected ? <Preview key={selected} id={selected} zoom={zoom} setZoom={setZoom} /> : <Typography textColor="neutral600">Pick an experiment to preview it.</Typography>}
       </Flex>
     </Layouts.Content>
   );
