@@ -37,5 +37,9 @@ export default ({ env }) => ({
   'data-exchange': {
     enabled: true,
     resolve: './src/plugins/data-exchange',
+    config: {
+      // Admin import jobs, readable from every instance when several share the database.
+      redisUrl: env('REDIS_URL'),
+    },
   },
 });

@@ -3,6 +3,8 @@ import type { FieldsService } from './services/fields';
 import type { CsvExportService } from './services/csv-export';
 import type { CsvImportService } from './services/csv-import';
 import type { ImportJobsService } from './services/import-jobs';
+import type { LabImportJobsService } from './services/lab-import-jobs';
+import type { JobBoardService } from './services/job-board';
 import type { BulkCreateService } from './services/bulk-create';
 
 type Services = {
@@ -10,6 +12,8 @@ type Services = {
   csvExport: CsvExportService;
   csvImport: CsvImportService;
   importJobs: ImportJobsService;
+  labImportJobs: LabImportJobsService;
+  jobBoard: JobBoardService;
   bulkCreate: BulkCreateService;
 };
 

@@ -4,7 +4,20 @@ import { errors } from '@strapi/utils';
 import { adminAccess, assertType } from '../access';
 import { parseExportOptions, parseImportOptions } from '../options';
 import { getService } from '../utils';
+import type { ImportJob } from '../services/import-jobs';
 import { requestOptions, sendExport, uploadedCsv, type Ctx } from './shared';
+
+/** The job as the import dialog reads it: the content type in `uid`, the report when it is done. */
+const importJobView = (job: ImportJob) => ({
+  id: job.id,
+  uid: job.subject,
+  ownerId: job.ownerId,
+  state: job.state,
+  progress: job.progress,
+  ...(job.result ? { report: job.result } : {}),
+  ...(job.error ? { error: job.error } : {}),
+  ...(job.endedAt ? { endedAt: job.endedAt } : {}),
+});
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const access = (ctx: Ctx) => adminAccess(strapi, ctx.state.userAbility);
@@ -49,17 +62,21 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // Permission and option errors answer this request; row problems go into the job's report.
       if (options.mode !== 'update') await assertType(a, uid, 'create');
       if (options.mode !== 'create') await assertType(a, uid, 'update');
-      const job = getService('importJobs', strapi).start(uid, ctx.state.user.id, (onProgress) =>
-        getService('csvImport', strapi).run(uid, a, buffer, options, onProgress),
+      const job = await getService('importJobs', strapi).start(
+        ctx.state.user.id,
+        { phase: 'checking', processed: 0, total: 0 },
+        (onProgress) => getService('csvImport', strapi).run(uid, a, buffer, options, onProgress),
+        uid,
       );
       ctx.status = 202;
-      ctx.body = { data: job };
+      ctx.body = { data: importJobView(job) };
     },
 
     async job(ctx: Ctx) {
-      const job = getService('importJobs', strapi).get(ctx.params.id);
-      if (!job || job.ownerId !== ctx.state.user.id) throw new errors.NotFoundError('No such import job');
-      ctx.body = { data: job };
+      const job = await getService('importJobs', strapi).get(String(ctx.params.id), ctx.state.user.id);
+      if (!job) throw new errors.NotFoundError('No such import job');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { data: importJobView(job) };
     },
   };
 };

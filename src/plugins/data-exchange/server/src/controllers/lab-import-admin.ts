@@ -2,29 +2,16 @@
  * Battery lab import for the admin page "Battery file import" (docs/battery-data.md). The preview is
  * the content-API handler itself (routes/lab-import-admin.ts); the import calls the same
  * `api::lab.battery-import` service, but as a job: the POST answers its id at once and the page polls
- * it, so a closed or reloaded page can find the import again (src/platform/memory-jobs.ts).
+ * it, so a closed or reloaded page can find the import again (src/platform/admin-jobs.ts).
  */
 import fs from 'fs';
 import { errors } from '@strapi/utils';
-import { LayoutError, RowError, type BatteryImportService, type ImportResult } from '../../../../../api/lab/services/battery-import';
-import { memoryJobs, type JobError, type MemoryJob } from '../../../../../platform/memory-jobs';
+import { LayoutError, type BatteryImportService } from '../../../../../api/lab/services/battery-import';
+import { labImportError, type LabImportJob } from '../services/lab-import-jobs';
+import { getService } from '../utils';
 import { removeUpload, type Ctx } from './shared';
 
 const service = () => strapi.service('api::lab.battery-import') as unknown as BatteryImportService;
-
-/** An import failure as the job's `error`: a row names line/column/value, a layout problem its option. */
-function importError(error: unknown): JobError {
-  if (error instanceof RowError) {
-    return { status: 400, name: 'ValidationError', message: `${error.message}; nothing was imported`, details: { line: error.line, column: error.column, value: error.value } };
-  }
-  if (error instanceof LayoutError) {
-    return { status: 400, name: 'ValidationError', message: error.message, details: { errors: [{ path: [error.option], message: error.message }] } };
-  }
-  strapi.log.error(`[data-exchange] battery import failed: ${(error as Error)?.stack ?? error}`);
-  return { status: 500, name: 'ApplicationError', message: `import failed, nothing was written: ${(error as Error)?.message ?? error}` };
-}
-
-interface ImportProgress { rows: number; bytes: number; totalBytes: number; estimatedRows: number | null }
 
 /**
  * Rows the file will give, from the line length of its first and last 64 kB (counters such as Data_Point
@@ -50,13 +37,8 @@ async function estimateRows(filepath: string, totalBytes: number): Promise<numbe
   }
 }
 
-type BatteryImportJob = MemoryJob<ImportProgress, ImportResult & { elapsedMs: number }>;
-
-/** One store per process (module scope): a job is read back by the instance that runs it. */
-const jobs = memoryJobs<ImportProgress, ImportResult & { elapsedMs: number }>({ toError: importError });
-
 /** What the page polls: state, progress with rows/s, then the result or the error. */
-function jobView(job: BatteryImportJob) {
+function jobView(job: LabImportJob) {
   const elapsedMs = (job.endedAt ?? Date.now()) - job.startedAt;
   const { rows, bytes, totalBytes, estimatedRows } = job.progress;
   return {
@@ -92,14 +74,14 @@ export async function startExperimentImport(ctx: Ctx) {
   } catch (error) {
     removeUpload(ctx);
     if (!(error instanceof LayoutError)) throw error;
-    const refused = importError(error);
+    const refused = labImportError(error);
     throw new errors.ValidationError(refused.message, refused.details);
   }
 
   const filepath: string = one.filepath ?? one.path;
   const totalBytes: number = one.size ?? 0;
   const estimatedRows = await estimateRows(filepath, totalBytes).catch(() => null);
-  const job = jobs.start(ctx.state.user.id, { rows: 0, bytes: 0, totalBytes, estimatedRows }, async (setProgress) => {
+  const job = await getService('labImportJobs').start(ctx.state.user.id, { rows: 0, bytes: 0, totalBytes, estimatedRows }, async (setProgress) => {
     const source = fs.createReadStream(filepath);
     const started = Date.now();
     try {
@@ -124,9 +106,9 @@ export async function startExperimentImport(ctx: Ctx) {
 
 /** GET /data-exchange/lab/experiments/import-jobs/:id (admin): the job, for the admin user who started it only. */
 export async function importJob(ctx: Ctx) {
-  const job = jobs.get(String(ctx.params.id), ctx.state.user.id);
+  const job = await getService('labImportJobs').get(String(ctx.params.id), ctx.state.user.id);
   if (!job) {
-    throw new errors.NotFoundError('No such import job on this server: it was started by another user, ended more than 15 minutes ago, or runs on another instance');
+    throw new errors.NotFoundError('No such import job: it was started by another user, or ended more than 15 minutes ago');
   }
   ctx.set('Cache-Control', 'no-store');
   ctx.body = { data: jobView(job) };
