@@ -7,6 +7,7 @@ import registerRace from './api/race/register';
 import { applyAdminLabels } from './platform/admin-labels';
 import { cacheAdminAuthentications } from './platform/admin-session-cache';
 import { cacheApiTokenLookups } from './platform/api-token-cache';
+import { dropCoreRouteSchemas } from './platform/core-route-schemas';
 import { readJsonAsText } from './platform/json-as-text';
 import { ensureRoles } from './platform/roles';
 
@@ -21,6 +22,7 @@ export default {
     registerClassroom({ strapi });
     cacheApiTokenLookups(strapi, strapi.config.get<number>('server.apiTokenCacheSeconds', 10));
     cacheAdminAuthentications(strapi, strapi.config.get<number>('server.adminAuthCacheSeconds', 10));
+    if (!strapi.config.get<boolean>('server.coreRouteSchemas', false)) dropCoreRouteSchemas(strapi);
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {

@@ -58,6 +58,41 @@ describe('generated REST API', () => {
     expect(await app.strapi.db.query('api::race.team').count({ where: { name: 'nope' } })).toBe(0);
   });
 
+  describe('generated routes without their Zod schemas (src/platform/core-route-schemas.ts)', () => {
+    const generated = () =>
+      Object.entries(app.strapi.apis).flatMap(([name, api]: [string, any]) =>
+        Object.values(api.routes as Record<string, any>)
+          .filter((router) => Object.getOwnPropertyDescriptor(router, 'routes')?.get)
+          .flatMap((router) => (router.routes as any[]).map((route) => ({ api: name, route }))),
+      );
+
+    it('keep method, path and handler and the body root key, and hold no query or response schema', () => {
+      const all = generated();
+      expect(all.length).toBeGreaterThanOrEqual(26 * 5);
+      for (const { api, route } of all) {
+        expect([api, route.handler, route.response, route.request?.query, route.request?.params]).toEqual([api, route.handler, undefined, undefined, undefined]);
+        expect(route).toMatchObject({ method: expect.any(String), path: expect.stringMatching(/^\//) });
+      }
+      const create = all.find(({ route }) => route.handler === 'api::race.team.create')!.route;
+      expect(Object.keys(create.request.body['application/json'].shape)).toEqual(['data']);
+    });
+
+    it('still refuses unknown fields, filters and sorts, naming them', async () => {
+      const auth = { Authorization: `Bearer ${token}` };
+      const field = await app.http().post('/api/teams').set(auth).send({ data: { name: 'schema-team', bogus_field: 1 } });
+      expect([field.status, JSON.stringify(field.body.error)]).toEqual([400, expect.stringContaining('bogus_field')]);
+      expect(await app.strapi.db.query('api::race.team').count({ where: { name: 'schema-team' } })).toBe(0);
+      const refused = await Promise.all([
+        app.http().get('/api/teams?filters[bogus_attribute][$eq]=1').set(auth),
+        app.http().get('/api/teams?sort=bogus_sort').set(auth),
+      ]);
+      expect(refused.map((r) => r.status)).toEqual([400, 400]);
+      refused.forEach((r, i) => expect(JSON.stringify(r.body.error)).toContain(['bogus_attribute', 'bogus_sort'][i]));
+      const fine = await app.http().get('/api/teams?filters[name][$eq]=x&sort=name:asc&fields[0]=name&pagination[pageSize]=5').set(auth);
+      expect(fine.status).toBe(200);
+    });
+  });
+
   describe('Public role', () => {
     const routes = () =>
       Object.values(app.strapi.contentTypes)
