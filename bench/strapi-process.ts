@@ -27,16 +27,17 @@ export function flag(name: string, fallback: number): number {
 }
 
 /** Strapi in a child process on the database named by `env` (the tests' helper). */
-import { startChildInstance } from '../tests/helpers/instances';
+import { startServedInstance } from '../tests/helpers/instances';
 export { startChildInstance as startStrapiProcess, type ChildInstance as StrapiProcess } from '../tests/helpers/instances';
 
 /**
- * Strapi in its own process for a measured run on `env`'s database (cycler bridge off;
- * BENCH_STRAPI_HEAP_MB caps its V8 heap, to tell held memory from uncollected garbage), its RSS
- * read after a settling second (`idle`), then sampled every 50 ms until `stopSampling`.
+ * Strapi as `npm start` runs it (startServedInstance: plain node; the tests' child instance runs under
+ * tsx, whose hooks keep ~40 MB of heap of their own) for a measured run on `env`'s database (cycler
+ * bridge off; BENCH_STRAPI_HEAP_MB caps its V8 heap, to tell held memory from uncollected garbage),
+ * its RSS read after a settling second (`idle`), then sampled every 50 ms until `stopSampling`.
  */
 export async function startMeasuredStrapi(env: Record<string, string>) {
-  const instance = await startChildInstance({ ...env, CYCLER_BRIDGE_ENABLED: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_STRAPI_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_STRAPI_HEAP_MB}` } : {}) });
+  const instance = await startServedInstance({ ...env, CYCLER_BRIDGE_ENABLED: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_STRAPI_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_STRAPI_HEAP_MB}` } : {}) });
   await new Promise((r) => setTimeout(r, 1000));
   const idle = rssMb(instance.pid);
   let peak = idle;
