@@ -150,7 +150,15 @@ describeWhen(chromiumMissing(), 'Logs dashboard in a browser', () => {
     await page.getByPlaceholder('Search text').fill('');
     await waitForRows(6);
     const plot = page.locator('[aria-label="Log histogram"] svg .apexcharts-grid');
-    const box = (await plot.boundingBox())!;
+    // ApexCharts redraws its SVG when the counts arrive for the cleared search: a grid read mid-redraw has
+    // no box (CI failed there once), so it is read again until it has one.
+    let box: Awaited<ReturnType<typeof plot.boundingBox>> = null;
+    for (let attempt = 0; !box && attempt < 50; attempt++) {
+      await plot.waitFor({ state: 'visible', timeout: 15000 });
+      box = await plot.boundingBox();
+      if (!box) await page.waitForTimeout(100);
+    }
+    if (!box) throw new Error('the histogram grid never had a box');
     // Drag across the most recent ~quarter of the 24 h axis (the errors of the last ~4 h).
     await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
     await page.mouse.down();
