@@ -175,4 +175,57 @@ describe('cycler bridge (embedded broker)', () => {
     expect(station.last_malformed_at).toBeTruthy();
     expect(bridge(app.strapi).stats().connected).toBe(true);
   });
+
+  describe('samples of an ending experiment written by another instance', () => {
+    const station = names.station('late');
+    let id: number;
+    const rows = (from: number, n: number) => Array.from({ length: n }, (_, k) => ({
+      experiment_id: id, seq: from + k, recorded_at: new Date(Date.UTC(2026, 0, 1) + (from + k) * 1000),
+      test_time_s: from + k, voltage_v: 3.7, current_a: 1, cycle_index: 1,
+    }));
+    const plugin = () => app.strapi.plugin('cycler-bridge');
+    const summaryTotal = async () => {
+      const raw = (await experimentRow(app.strapi, id)).cycle_summary;
+      const summary = typeof raw === 'string' ? JSON.parse(raw) : raw;
+      return summary.cycles.reduce((n: number, c: { samples: number }) => n + c.samples, 0);
+    };
+
+    beforeAll(async () => {
+      const late = await createLabFixture(app.strapi, [station]);
+      id = await queueExperiment(app.strapi, late, station);
+      await app.strapi.db.query('api::lab.experiment').update({ where: { id }, data: { state: 'running' } });
+      plugin().service('sampleWriter').enqueue({ experimentId: id, rows: rows(0, 10), ack: () => undefined });
+      await plugin().service('sampleWriter').drain();
+    });
+
+    // One connection on SQLite: one instance, no batch can be committing elsewhere.
+    (process.env.TEST_DATABASE_URL ? it : it.skip)('PostgreSQL: a batch committing while the end is handled is in the count and the summary', async () => {
+      const knex = app.strapi.db.connection;
+      // What another instance's sample writer does in its batch's transaction, held open here.
+      const batch = await knex.transaction();
+      await (app.strapi.service('api::lab.lab-samples') as any).insertSamples(rows(10, 5), batch);
+      await batch('lab_experiments').where({ id }).increment('sample_count', 5);
+      const stations = plugin().service('stations');
+      const ending = stations.status(await stations.station(station), { experiment: id, kind: 'finished' });
+      await new Promise((r) => setTimeout(r, 300));
+      await batch.commit();
+      await ending;
+      const row = await experimentRow(app.strapi, id);
+      expect(row.state).toBe('finished');
+      expect(row.sample_count).toBe(15);
+      expect(await summaryTotal()).toBe(15);
+    });
+
+    it('a batch committed after the end is counted and summarised again', async () => {
+      const stations = plugin().service('stations');
+      await stations.status(await stations.station(station), { experiment: id, kind: 'finished' });
+      const before = (await experimentRow(app.strapi, id)).sample_count;
+      expect(await summaryTotal()).toBe(before);
+      plugin().service('sampleWriter').enqueue({ experimentId: id, rows: rows(before, 5), ack: () => undefined });
+      await plugin().service('sampleWriter').drain();
+      expect(await sampleCount(app.strapi, id)).toBe(before + 5);
+      expect((await experimentRow(app.strapi, id)).sample_count).toBe(before + 5);
+      expect(await summaryTotal()).toBe(before + 5);
+    });
+  });
 });

@@ -333,10 +333,15 @@ const createCycleSummary = ({ strapi }: { strapi: Core.Strapi }) => {
       // Derived cycles and the summary commit together.
       if (!trx) return strapi.db.connection.transaction((t) => this.refresh(experimentId, t, known));
       const db = trx;
+      // The experiment's row is locked before the samples are read: a batch of live samples still
+      // committing (its transaction adds to sample_count) commits first and is seen, or waits for
+      // this summary and then asks for a new one (the cycler bridge's sample writer).
+      const experiment = () => db('lab_experiments').where({ id: experimentId });
+      await experiment().update({ updated_at: new Date() });
       if (!known) await deriveCycles(db, experimentId);
       const summary = await this.compute(experimentId, trx, known);
       // knex, not the Document Service: a derived field, no middleware applies, and inside `trx`.
-      await db('lab_experiments').where({ id: experimentId }).update({ cycle_summary: JSON.stringify(summary), updated_at: new Date() });
+      await experiment().update({ cycle_summary: JSON.stringify(summary) });
       return summary;
     },
   };

@@ -7,7 +7,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { SampleRow } from '../../../../../api/lab/services/lab-samples';
-import { bridgeConfig, EXPERIMENT_UID, experimentTopic, realtime, samplesService } from '../utils';
+import { bridgeConfig, EXPERIMENT_UID, experimentTopic, getService, realtime, samplesService } from '../utils';
 
 export interface PendingSamples {
   experimentId: number;
@@ -88,7 +88,20 @@ export default ({ strapi }: { strapi: Core.Strapi }): SampleWriterService => {
     });
     for (const m of batch) m.ack();
     for (const [experimentId] of added) queueLive(experimentId, groups.get(experimentId)!);
+    await summariseEnded([...added.keys()]);
     return { messages: batch.length, rows, inserted };
+  }
+
+  /**
+   * Rows committed for an experiment that has ended meanwhile: the end was handled on another
+   * instance (shared subscription) while they waited here, so its summary is computed again. Read
+   * after the commit: if the end is not seen here, it committed later, and its own summary sees these rows.
+   */
+  async function summariseEnded(experimentIds: number[]) {
+    if (!experimentIds.length) return;
+    const table = strapi.db.metadata.get(EXPERIMENT_UID).tableName;
+    const ended: number[] = await strapi.db.connection(table).whereIn('id', experimentIds).whereIn('state', ['finished', 'error']).pluck('id');
+    for (const id of ended) await getService('stations', strapi).summarise(Number(id));
   }
 
   function flush(): Promise<void> {

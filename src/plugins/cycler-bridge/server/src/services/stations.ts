@@ -57,6 +57,12 @@ export interface StationsService {
   dispatch(station: StationRow): Promise<number | null>;
   dispatchAll(): Promise<number[]>;
   sendCommand(experimentId: number, command: Command): Promise<void>;
+  /**
+   * Recomputes the cycle summary of an experiment that ended: at its end, and again when a batch
+   * of its samples commits later (another instance's, under a shared subscription). A failure is
+   * logged; the experiment's state stays.
+   */
+  summarise(experimentId: number): Promise<void>;
   countMalformed(stationName: string, reason: string): void;
   malformedCounts(): Record<string, number>;
   persistCounters(): Promise<void>;
@@ -87,7 +93,9 @@ export default ({ strapi }: { strapi: Core.Strapi }): StationsService => {
     return ms === null ? null : new Date(ms);
   };
 
-  /** The cycle summary of an experiment that ended (issue 6); a failure is logged, the state stays. */
+  const sampleCount = async (id: number): Promise<number> =>
+    Number((await experiments().findOne({ where: { id }, select: ['sample_count'] }))?.sample_count ?? 0);
+
   async function summarise(experimentId: number) {
     try {
       await (strapi.service('api::lab.cycle-summary') as any).refresh(experimentId);
@@ -171,11 +179,12 @@ export default ({ strapi }: { strapi: Core.Strapi }): StationsService => {
           publishExperiment(id, { state: message.kind, current_step: message.step ?? null });
           break;
         case 'finished': {
-          // Samples of this experiment still in the batch are written first, so the count is final.
+          // Samples of this experiment still in this instance's batch are written first. sample_count
+          // is not recounted here: each batch adds its new rows in its own transaction, and a count
+          // taken now would overwrite the rows another instance commits meanwhile.
           await writer.drain();
-          const count = await (strapi.service('api::lab.lab-samples') as any).countSamples(id);
-          await experiments().update({ where: { id }, data: { state: 'finished', finished_at: now, sample_count: count } });
-          publishExperiment(id, { state: 'finished', sample_count: count });
+          await experiments().update({ where: { id }, data: { state: 'finished', finished_at: now } });
+          publishExperiment(id, { state: 'finished', sample_count: await sampleCount(id) });
           await summarise(id);
           break;
         }
@@ -185,9 +194,8 @@ export default ({ strapi }: { strapi: Core.Strapi }): StationsService => {
           const reason = `${message.alarm!.code}${message.alarm!.message ? `: ${message.alarm!.message}` : ''}`;
           // A redelivered error must not raise its alarm twice.
           if (current?.state !== 'error') await createAlarm(id, message.alarm!.code, message.alarm!.message, alarmTime(message.alarm!, now) ?? now);
-          const count = await (strapi.service('api::lab.lab-samples') as any).countSamples(id);
-          await experiments().update({ where: { id }, data: { state: 'error', state_reason: reason, finished_at: now, sample_count: count } });
-          publishExperiment(id, { state: 'error', state_reason: reason });
+          await experiments().update({ where: { id }, data: { state: 'error', state_reason: reason, finished_at: now } });
+          publishExperiment(id, { state: 'error', state_reason: reason, sample_count: await sampleCount(id) });
           await summarise(id);
           break;
         }
@@ -281,6 +289,8 @@ export default ({ strapi }: { strapi: Core.Strapi }): StationsService => {
         experiment: { id: experiment.id, documentId: experiment.documentId, name: experiment.name },
       });
     },
+
+    summarise,
 
     countMalformed(stationName, reason) {
       const entry = malformed.get(stationName);
