@@ -30,7 +30,8 @@ export interface ImportWorkerData {
   batchRows: number;
 }
 
-export type ToWorker = { type: 'bytes'; bytes: Uint8Array } | { type: 'end' } | { type: 'written' };
+/** `written`: a batch is in the database; its buffers come back (moved), to be used again. */
+export type ToWorker = { type: 'bytes'; bytes: Uint8Array } | { type: 'end' } | { type: 'written'; buffers: ArrayBuffer[] };
 
 /** A RowError or LayoutError crosses the thread boundary as its fields. */
 export interface WorkerFailure {
@@ -78,9 +79,13 @@ async function run(data: ImportWorkerData): Promise<void> {
   let sent = 0;
   // The parse reads ahead of the batches (a stream's buffer), so bytes and credit may both be awaited at once.
   let waiting: Array<() => void> = [];
+  let recycle: (buffer: ArrayBuffer) => void = () => undefined;
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'written') written += 1;
-    else chunks.push(message.type === 'bytes' ? message.bytes : null);
+    if (message.type === 'written') {
+      written += 1;
+      // The samples' buffer first (the larger); a rollups' buffer is left to the collector.
+      if (message.buffers.length) recycle(message.buffers[0]);
+    } else chunks.push(message.type === 'bytes' ? message.bytes : null);
     const woken = waiting;
     waiting = [];
     for (const wake of woken) wake();
@@ -129,6 +134,7 @@ async function run(data: ImportWorkerData): Promise<void> {
     // PostgreSQL: each sample goes from the reader's slots into the COPY buffer, the cycle figures
     // and its rollup bucket without becoming an object (row objects were most of this thread's garbage).
     const encoder = new SampleCopyEncoder(data.batchRows);
+    recycle = (buffer) => encoder.recycle(buffer);
     const rollups = new RollupAccumulator(data.experimentId);
     const flush = async () => {
       const rows = encoder.rows;

@@ -287,8 +287,11 @@ function parseInWorker(file: AsyncIterable<Buffer>, data: ImportWorkerData, writ
             if (settled) return;
             if (next.done) worker.postMessage({ type: 'end' } satisfies ToWorker);
             else {
-              // Copied into an ArrayBuffer of its own, which is moved, not cloned (a socket's chunk may share one).
-              const bytes = new Uint8Array(next.value);
+              // Moved, not cloned. The HTTP parser gives each body chunk an ArrayBuffer of its own, moved
+              // as it is; a chunk sharing one (a slice, Node's pool) is copied into its own first.
+              const chunk = next.value;
+              const own = chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.byteLength;
+              const bytes = own ? new Uint8Array(chunk.buffer) : new Uint8Array(chunk);
               worker.postMessage({ type: 'bytes', bytes } satisfies ToWorker, [bytes.buffer]);
             }
           }).catch(fail);
@@ -296,7 +299,9 @@ function parseInWorker(file: AsyncIterable<Buffer>, data: ImportWorkerData, writ
         case 'batch':
           writing = writing.then(async () => {
             await write(message);
-            if (!settled) worker.postMessage({ type: 'written' } satisfies ToWorker);
+            // The batch's buffers go back to the worker (moved: out of this heap at once, not when collected).
+            const buffers = [message.encoded?.samples, message.encoded?.rollups].flatMap((b) => (b ? [b.buffer as ArrayBuffer] : []));
+            if (!settled) worker.postMessage({ type: 'written', buffers } satisfies ToWorker, buffers);
           });
           writing.catch(fail);
           break;

@@ -129,9 +129,17 @@ export class SampleCopyEncoder {
     this.start(COPY_SIGNATURE.length + 8 + capacityRows * ROW_BYTES + extraBytes + 2);
   }
 
-  /** A buffer of its own (allocUnsafeSlow: not Node's pool), so take()'s data can be transferred to another thread. */
+  /** Buffers of taken batches handed back once written (`recycle`), used again before a new one is made. */
+  private spare: ArrayBuffer[] = [];
+
+  /**
+   * A buffer of its own (allocUnsafeSlow: not Node's pool), so take()'s data can be transferred to
+   * another thread; a spare one when it is large enough. Sizes are rounded up to 64 kB, so the
+   * buffers of batches whose rows differ by a few bytes fit each other.
+   */
   private start(bytes: number): void {
-    this.buf = Buffer.allocUnsafeSlow(bytes);
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    this.buf = i < 0 ? Buffer.allocUnsafeSlow(Math.ceil(bytes / 65536) * 65536) : Buffer.from(this.spare.splice(i, 1)[0]);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.o = writeHeader(this.buf, this.view);
     this.rows = 0;
@@ -182,6 +190,15 @@ export class SampleCopyEncoder {
   }
 
   /** The COPY data of the rows added since the last take (its trailer written); the next rows start a new buffer. */
+  /**
+   * The buffer of a batch taken earlier, written and no longer used: the next batches are encoded
+   * into it. The import's batches go to the main thread and come back (a new buffer per batch left
+   * ~0.6 MB of garbage per 5,000 rows on each thread until a collection, tens of MB of RSS).
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.spare.length < 2) this.spare.push(buffer);
+  }
+
   take(): Buffer {
     if (this.o < 0) this.start(COPY_SIGNATURE.length + 8 + 2);
     this.view.setInt16(this.o, -1);
