@@ -10,64 +10,76 @@ import { CycleDetector, FIELD_SLOT, RowError, SAMPLE_FIELDS, rowConverter, type 
 import type { SampleRow } from './services/lab-samples';
 
 /** The text of a file's bytes, by a streaming decoder (a character split across chunks is joined), its byte order mark dropped. */
-export function decodedText(bytes: AsyncIterable<Uint8Array>, encoding: string): Readable {
+export async function* decodedText(bytes: AsyncIterable<Uint8Array>, encoding: string): AsyncGenerator<string> {
   // iconv-lite's decoders drop the byte order mark.
   const decoder = iconv.getDecoder(encoding);
-  return Readable.from((async function* () {
-    for await (const chunk of bytes) {
-      const text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      if (text) yield text;
-    }
-    const rest = decoder.end();
-    if (rest) yield rest;
-  })());
+  for await (const chunk of bytes) {
+    const text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (text) yield text;
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
 }
 
 /**
- * The records of a CSV stream, a parsed chunk at a time. Papaparse's own stream reader with its
- * `chunk` callback (rows handed over in arrays, about 6x fewer callbacks than a stream of rows); it
- * is paused while the consumer works on a chunk (writes a batch), which pauses the input stream, so
- * memory holds about one chunk whatever the file size.
+ * The records of a text, a parsed chunk at a time, by papaparse's stream reader (its `chunk` callback
+ * hands rows over in arrays, ~6x fewer callbacks than a stream of rows; it joins a line split across
+ * chunks). The reader gets the next piece of text only once the consumer has taken the records of the
+ * last one, so memory holds about one chunk whatever the file size. (Papaparse's pause in the `chunk`
+ * callback stops the parse, not the stream it reads: it queued the text read ahead, once 32 MB of it.)
  */
-export async function* recordChunks(input: Readable, delimiter: string): AsyncGenerator<string[][]> {
-  const queue: string[][][] = [];
-  let parser: Papa.Parser | null = null;
+export async function* recordChunks(text: AsyncIterable<string>, delimiter: string): AsyncGenerator<string[][]> {
+  const input = new Readable({ objectMode: true, read: () => undefined }); // strings, fed below a piece at a time
+  const parsed: string[][][] = [];
+  let handle: Papa.Parser | null = null;
   let done = false;
   let failure: unknown = null;
   let wake: (() => void) | null = null;
+  const settle = () => {
+    wake?.();
+    wake = null;
+  };
+  /** Until papaparse has parsed what it was given (a chunk callback for each piece, or the end). */
+  const parsedAll = async (pieces: number) => {
+    while (!done && !failure && callbacks < pieces) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  let callbacks = 0;
   Papa.parse(input as unknown as File, {
     delimiter,
     skipEmptyLines: false,
     chunk: (results: Papa.ParseResult<string[]>, p: Papa.Parser) => {
-      parser = p;
-      p.pause();
-      queue.push(results.data);
-      wake?.();
+      handle = p;
+      callbacks += 1;
+      if (results.data.length) parsed.push(results.data);
+      settle();
     },
     complete: () => {
       done = true;
-      wake?.();
+      settle();
     },
     error: (error: Error) => {
       failure = error;
       done = true;
-      wake?.();
+      settle();
     },
   });
+  let pieces = 0;
   try {
-    for (;;) {
-      if (queue.length) {
-        yield queue.shift() as string[][];
-        if (!queue.length && !done) (parser as Papa.Parser | null)?.resume();
-        continue;
-      }
+    for await (const piece of text) {
+      input.push(piece);
+      await parsedAll(++pieces);
       if (failure) throw failure;
-      if (done) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+      while (parsed.length) yield parsed.shift() as string[][];
     }
+    input.push(null);
+    while (!done) await new Promise<void>((resolve) => (wake = resolve));
+    if (failure) throw failure;
+    while (parsed.length) yield parsed.shift() as string[][];
   } finally {
-    if (!done) (parser as Papa.Parser | null)?.abort();
+    if (!done) {
+      (handle as Papa.Parser | null)?.abort();
+      input.destroy();
+    }
   }
 }
 

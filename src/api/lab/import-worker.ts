@@ -52,6 +52,8 @@ export type FromWorker =
 
 /** Batches sent and not yet written: one in the database, one ready for it. */
 const MAX_UNWRITTEN = 2;
+/** Chunks of the file asked for before they are needed (a body chunk is up to 64 kB). */
+const CHUNKS_AHEAD = 4;
 
 function toFailure(error: unknown): WorkerFailure {
   if (error instanceof RowError) return { kind: 'row', message: error.message, line: error.line, column: error.column, value: error.value };
@@ -93,9 +95,9 @@ async function run(data: ImportWorkerData): Promise<void> {
   const until = async (ready: () => boolean) => {
     while (!ready()) await new Promise<void>((resolve) => waiting.push(resolve));
   };
-  /** The file's bytes, asked for a chunk ahead. */
+  /** The file's bytes, asked for CHUNKS_AHEAD chunks ahead (the main thread reads them between its writes). */
   async function* bytes(): AsyncGenerator<Uint8Array> {
-    port.postMessage({ type: 'more' } satisfies FromWorker);
+    for (let i = 0; i < CHUNKS_AHEAD; i++) port.postMessage({ type: 'more' } satisfies FromWorker);
     for (;;) {
       await until(() => chunks.length > 0);
       const chunk = chunks.shift() as Uint8Array | null;
