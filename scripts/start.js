@@ -17,15 +17,11 @@ if (!fs.existsSync(path.join(distDir, 'src', 'index.js'))) {
  * A full collection, twice, once the server is up. Booting leaves ~55 MB of garbage in a ~190 MB heap
  * (modules, schemas, routes being built), and an idle server allocates too little for V8 to ever
  * collect it: ~265 MB of RSS idle instead of ~215. The second pass compacts what the first freed.
- * V8 gives the function only with --expose-gc; it is taken for this file, not left on `global`.
  */
 function collectBootGarbage() {
-  const v8 = require('v8');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = require('vm').runInNewContext('gc');
-  v8.setFlagsFromString('--no-expose-gc');
-  gc();
-  gc();
+  const { collectGarbage } = require(path.join(distDir, 'src', 'platform', 'collect-garbage.js'));
+  collectGarbage();
+  collectGarbage();
 }
 
 /** The address actually bound: with PORT=0 (e.g. tests) the kernel picks the port. */
