@@ -119,7 +119,7 @@ async function main() {
     strapiProcess = measured.instance;
     const { idle } = measured;
     const runs = Math.max(1, flag('runs', 3));
-    const rounds: Array<{ copy: number; indexed: number; import: number; seconds: number; cpu: number; peak: number; load: number }> = [];
+    const rounds: Array<{ copy: number; indexed: number; import: number; seconds: number; cpu: number; peak: number; before: number; load: number }> = [];
     let cycles = 0;
     // Rounds alternate the three loads, so a busy moment of the shared machine weighs on one round's
     // figures, not on one side of the ratio; each round starts from empty sample tables, as the first.
@@ -130,6 +130,7 @@ async function main() {
       await pg.query('truncate lab_samples, lab_sample_rollups');
       await pg.query('checkpoint');
       const load = os.loadavg()[0];
+      const before = measured.startRound();
       const cpuBefore = cpuMs(strapiProcess.pid);
       const started = performance.now();
       const res = await postFile(`${strapiProcess.url}/api/data-exchange/lab/experiments/import?name=bench-${round}`, token, file);
@@ -137,7 +138,7 @@ async function main() {
       if (res.status !== 201) throw new Error(`import answered ${res.status}: ${res.body.slice(0, 500)}`);
       const imported = JSON.parse(res.body).data;
       cycles = imported.cycles;
-      rounds.push({ copy, indexed, import: imported.rows / seconds, seconds, cpu: (cpuMs(strapiProcess.pid) - cpuBefore) / 1000, peak: measured.peak(), load });
+      rounds.push({ copy, indexed, import: imported.rows / seconds, seconds, cpu: (cpuMs(strapiProcess.pid) - cpuBefore) / 1000, peak: measured.roundPeak(), before, load });
     }
     measured.stopSampling();
     const peak = measured.peak();
@@ -147,7 +148,7 @@ async function main() {
     console.log(`\nlab import, ${rows} rows (${mb.toFixed(1)} MB, ${cycles} cycles summarised), PostgreSQL, ${runs} rounds in one run (shared machine: each round's ratio is from that round)`);
     rounds.forEach((r, i) =>
       console.log(
-        `  round ${i + 1}: COPY FROM ${Math.round(r.copy)} rows/s, indexed COPY ${Math.round(r.indexed)} rows/s, import ${Math.round(r.import)} rows/s (${r.seconds.toFixed(1)} s, Strapi CPU ${r.cpu.toFixed(1)} s, load ${r.load.toFixed(2)})` +
+        `  round ${i + 1}: COPY FROM ${Math.round(r.copy)} rows/s, indexed COPY ${Math.round(r.indexed)} rows/s, import ${Math.round(r.import)} rows/s (${r.seconds.toFixed(1)} s, Strapi CPU ${r.cpu.toFixed(1)} s, RSS ${r.before.toFixed(0)} -> ${r.peak.toFixed(0)} MB, load ${r.load.toFixed(2)})` +
           ` -> ${(r.copy / r.import).toFixed(2)}x COPY, ${(r.indexed / r.import).toFixed(2)}x indexed COPY`,
       ),
     );

@@ -34,17 +34,29 @@ export { startChildInstance as startStrapiProcess, type ChildInstance as StrapiP
  * Strapi as `npm start` runs it (startServedInstance: plain node; the tests' child instance runs under
  * tsx, whose hooks keep ~40 MB of heap of their own) for a measured run on `env`'s database (cycler
  * bridge off; BENCH_STRAPI_HEAP_MB caps its V8 heap, to tell held memory from uncollected garbage),
- * its RSS read after a settling second (`idle`), then sampled every 50 ms until `stopSampling`.
+ * its RSS read after a settling second (`idle`), then sampled every 50 ms until `stopSampling` (overall
+ * and per round).
  */
 export async function startMeasuredStrapi(env: Record<string, string>) {
   const instance = await startServedInstance({ ...env, CYCLER_BRIDGE_ENABLED: 'false', LOG_LEVEL: 'warn', ...(process.env.BENCH_STRAPI_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_STRAPI_HEAP_MB}` } : {}) });
   await new Promise((r) => setTimeout(r, 1000));
   const idle = rssMb(instance.pid);
   let peak = idle;
+  let roundPeak = idle;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rssMb(instance.pid));
+    const rss = rssMb(instance.pid);
+    peak = Math.max(peak, rss);
+    roundPeak = Math.max(roundPeak, rss);
   }, 50);
-  return { instance, idle, peak: () => peak, stopSampling: () => clearInterval(sampler) };
+  return {
+    instance,
+    idle,
+    peak: () => peak,
+    /** Starts a round: its peak from the RSS now; answers that RSS. */
+    startRound: () => (roundPeak = rssMb(instance.pid)),
+    roundPeak: () => roundPeak,
+    stopSampling: () => clearInterval(sampler),
+  };
 }
 
 /** A process's resident memory, MB (0 once it has exited). */
