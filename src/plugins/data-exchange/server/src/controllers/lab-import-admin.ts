@@ -15,8 +15,8 @@ const service = () => strapi.service('api::lab.battery-import') as unknown as Ba
 
 /**
  * Rows the file will give, from the line length of its first and last 64 kB (counters such as Data_Point
- * make later lines longer): the file stream reads far ahead of the rows written (bytes read reach the end
- * while most rows are still to come), so the bar goes by rows.
+ * make later lines longer): the bar goes by rows written, the import's own measure of its progress (the
+ * bytes read run a few chunks ahead of them).
  */
 async function estimateRows(filepath: string, totalBytes: number): Promise<number | null> {
   const SAMPLE = 64 * 1024;
