@@ -39,11 +39,12 @@ export async function* recordChunks(text: AsyncIterable<string>, delimiter: stri
     wake?.();
     wake = null;
   };
-  /** Until papaparse has parsed what it was given (a chunk callback for each piece, or the end). */
-  const parsedAll = async (pieces: number) => {
-    while (!done && !failure && callbacks < pieces) await new Promise<void>((resolve) => (wake = resolve));
+  let given = 0; // pieces pushed
+  let callbacks = 0; // chunk callbacks: one per piece parsed
+  /** Until papaparse has parsed every piece it was given, or ended. */
+  const parsedAll = async () => {
+    while (!done && !failure && callbacks < given) await new Promise<void>((resolve) => (wake = resolve));
   };
-  let callbacks = 0;
   Papa.parse(input as unknown as File, {
     delimiter,
     skipEmptyLines: false,
@@ -63,11 +64,11 @@ export async function* recordChunks(text: AsyncIterable<string>, delimiter: stri
       settle();
     },
   });
-  let pieces = 0;
   try {
     for await (const piece of text) {
       input.push(piece);
-      await parsedAll(++pieces);
+      given += 1;
+      await parsedAll();
       if (failure) throw failure;
       while (parsed.length) yield parsed.shift() as string[][];
     }
@@ -83,12 +84,6 @@ export async function* recordChunks(text: AsyncIterable<string>, delimiter: stri
   }
 }
 
-/**
- * The samples of a file's records, in file order: the header and preamble lines and blank lines
- * skipped, times completed (a file with test times only starts at `startMs`; one with dates only
- * counts test time from its first date), cycles derived from current transitions when the layout has
- * no cycle column. Throws RowError naming the line.
- */
 /**
  * Line breaks inside a record's cells: a quoted cell may span lines, so the file's line count moves
  * on by 1 + these per record (error messages name file lines, not record numbers).
@@ -107,6 +102,12 @@ const F = FIELD_SLOT;
 /** A converted value, NaN (no value) as null. */
 const valueOf = (v: number): number | null => (v === v ? v : null);
 
+/**
+ * The samples of a file's records, in file order: the header and preamble lines and blank lines
+ * skipped, times completed (a file with test times only starts at `startMs`; one with dates only
+ * counts test time from its first date), cycles derived from current transitions when the layout has
+ * no cycle column. Throws RowError naming the line.
+ */
 export class SampleReader {
   seq = 0;
   firstMs: number | null = null;
